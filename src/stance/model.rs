@@ -1,0 +1,140 @@
+//! The stance classifier: a BERT encoder, pooling over the marked mention, a linear head.
+
+use candle_core::{Device, Module, Tensor};
+use candle_nn::{Linear, VarBuilder};
+
+use super::bert::{Bert, BertConfig, Mode};
+use super::encoding::{Batch, EncodedInput, TargetEncoder};
+use super::model_dir::{ModelDir, StanceConfig};
+use super::{Label, SentenceTargets, Stance, StanceError, StanceModel};
+
+/// Parameter-name prefix of the classification head; the encoder's names carry none, so
+/// sentence-transformers checkpoints load as they are.
+pub const HEAD: &str = "head";
+
+pub struct Classifier {
+    bert: Bert,
+    head: Linear,
+    encoder: TargetEncoder,
+    device: Device,
+    head_dropout: f32,
+    /// Encoder inputs per forward pass at inference.
+    pub batch_size: usize,
+}
+
+impl Classifier {
+    /// Builds the network from `vb` (pretrained tensors, or a trainable `VarMap`).
+    pub fn build(
+        vb: VarBuilder,
+        config: &BertConfig,
+        encoder: TargetEncoder,
+    ) -> candle_core::Result<Self> {
+        let device = vb.device().clone();
+        Ok(Self {
+            bert: Bert::load(config, vb.clone())?,
+            head: candle_nn::linear(config.hidden_size, Label::ALL.len(), vb.pp(HEAD))?,
+            encoder,
+            device,
+            head_dropout: config.hidden_dropout_prob,
+            batch_size: 32,
+        })
+    }
+
+    /// Loads a trained stance model directory (one that has `slant.json`).
+    pub fn load(dir: ModelDir) -> Result<(Self, StanceConfig), StanceError> {
+        let stance = dir.stance.clone().ok_or_else(|| StanceError::MissingFile {
+            path: dir.path.join(super::model_dir::STANCE_CONFIG),
+            needs: "slant.json for a trained stance model (a bare encoder cannot score stance; train one with `slant train`)",
+        })?;
+        let expected: Vec<String> = Label::ALL.iter().map(|l| l.name().to_string()).collect();
+        if stance.labels != expected {
+            return Err(StanceError::Config(format!(
+                "labels {:?} in {}: slant expects {:?}",
+                stance.labels,
+                dir.path.display(),
+                expected
+            )));
+        }
+        let encoder = TargetEncoder::new(dir.tokenizer.clone(), stance.marking.clone())?;
+        let vb =
+            VarBuilder::from_tensors(dir.tensors.clone(), candle_core::DType::F32, &Device::Cpu);
+        let weights = dir.weights_path();
+        let model = Self::build(vb, &dir.bert, encoder).map_err(|e| StanceError::Invalid {
+            path: weights,
+            message: format!("weights do not fit config.json: {e}"),
+        })?;
+        Ok((model, stance))
+    }
+
+    pub fn encoder(&self) -> &TargetEncoder {
+        &self.encoder
+    }
+
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// Logits (targets, 3) for every target carried by the batch, in input order.
+    pub fn logits(&self, batch: &Batch, mode: &mut Mode) -> candle_core::Result<Tensor> {
+        let hidden = self
+            .bert
+            .forward(&batch.input_ids, &batch.attention_mask, mode)?;
+        let per_target = hidden.index_select(&batch.input_of, 0)?;
+        let pooled = batch
+            .pool_weights
+            .unsqueeze(1)?
+            .matmul(&per_target)?
+            .squeeze(1)?;
+        let pooled = match mode {
+            Mode::Infer => pooled,
+            Mode::Train(rng) => rng.apply(&pooled, self.head_dropout)?,
+        };
+        self.head.forward(&pooled)
+    }
+
+    fn probabilities(&self, inputs: &[&EncodedInput]) -> candle_core::Result<Vec<[f32; 3]>> {
+        let batch = self.encoder.batch(inputs, &self.device)?;
+        let logits = self.logits(&batch, &mut Mode::Infer)?;
+        let probs = candle_nn::ops::softmax_last_dim(&logits)?.to_vec2::<f32>()?;
+        Ok(probs.into_iter().map(|p| [p[0], p[1], p[2]]).collect())
+    }
+}
+
+impl StanceModel for Classifier {
+    fn score(&self, sentences: &[SentenceTargets]) -> Result<Vec<Vec<Stance>>, StanceError> {
+        let mut inputs = Vec::new();
+        for (sentence, targets) in sentences.iter().enumerate() {
+            for input in self.encoder.encode(targets.text, &targets.spans)? {
+                inputs.push((sentence, input));
+            }
+        }
+        // Similar lengths together keep padding, and so wasted work, small.
+        inputs.sort_by_key(|(_, input)| input.ids.len());
+        let unset = Stance {
+            negative: f32::NAN,
+            neutral: f32::NAN,
+            positive: f32::NAN,
+        };
+        let mut out: Vec<Vec<Stance>> = sentences
+            .iter()
+            .map(|s| vec![unset; s.spans.len()])
+            .collect();
+        for chunk in inputs.chunks(self.batch_size.max(1)) {
+            let refs: Vec<&EncodedInput> = chunk.iter().map(|(_, input)| input).collect();
+            let mut probs = self.probabilities(&refs)?.into_iter();
+            for (sentence, input) in chunk {
+                for (target, _) in &input.targets {
+                    let p = probs.next().ok_or_else(|| {
+                        StanceError::Config("model returned fewer rows than targets".into())
+                    })?;
+                    out[*sentence][*target] = Stance {
+                        negative: p[0],
+                        neutral: p[1],
+                        positive: p[2],
+                    };
+                }
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,623 @@
+//! Fine-tuning a stance classifier on NewsMTSC-format data.
+//!
+//! Full fine-tuning with AdamW, linear warm-up then linear decay, dropout, optional class
+//! weights and label smoothing; model selection by the mean macro-F1 over the dev files after
+//! each epoch, early stopping, and checkpoints that let an interrupted run resume exactly
+//! (the batch order and dropout masks derive from the seed, epoch and step).
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use candle_core::{DType, Device, Tensor, Var};
+use candle_nn::{VarBuilder, VarMap};
+use indicatif::{ProgressBar, ProgressStyle};
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+
+use super::bert::Mode;
+use super::data::{self, LabeledSentence};
+use super::dropout::DropoutRng;
+use super::encoding::{EncodedInput, TargetEncoder, TargetMarking};
+use super::eval::evaluate;
+use super::metrics::Report;
+use super::model::{Classifier, HEAD};
+use super::model_dir::{self, ModelDir, StanceConfig};
+use super::optim::{AdamW, AdamWConfig};
+use super::{Label, StanceError};
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClassWeights {
+    None,
+    InverseSqrt,
+    Inverse,
+}
+
+/// Everything that determines a training run; stored in checkpoints and the model's history.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TrainConfig {
+    pub base: PathBuf,
+    pub base_sha256: Option<String>,
+    pub train: PathBuf,
+    pub dev: Vec<PathBuf>,
+    pub out: PathBuf,
+    pub checkpoint_dir: PathBuf,
+    pub model_id: String,
+    pub marking: TargetMarking,
+    pub epochs: usize,
+    pub batch_size: usize,
+    pub learning_rate: f64,
+    pub warmup: f64,
+    pub weight_decay: f64,
+    pub label_smoothing: f64,
+    pub class_weights: ClassWeights,
+    pub seed: u64,
+    pub patience: usize,
+    pub checkpoint_every: usize,
+    /// Train on only the first N targets (smoke tests, quick experiments).
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DevResult {
+    pub file: PathBuf,
+    pub macro_f1: f64,
+    pub accuracy: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EpochRecord {
+    pub epoch: usize,
+    pub train_loss: f64,
+    pub dev: Vec<DevResult>,
+    /// Mean dev macro-F1: what model selection maximises.
+    pub selection: f64,
+    pub seconds: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TrainState {
+    pub config: TrainConfig,
+    /// Epoch in progress (0-based) and the batches of it already done.
+    pub epoch: usize,
+    pub batches_done: usize,
+    /// Optimizer steps taken in the whole run.
+    pub global_step: u64,
+    pub history: Vec<EpochRecord>,
+    pub best: Option<usize>,
+    /// Sum of the losses of this epoch's batches done so far.
+    pub epoch_loss_sum: f64,
+}
+
+impl TrainState {
+    pub fn best_record(&self) -> Option<&EpochRecord> {
+        self.best
+            .and_then(|e| self.history.iter().find(|r| r.epoch == e))
+    }
+}
+
+const STATE_FILE: &str = "state.json";
+const CHECKPOINT_FILE: &str = "checkpoint.safetensors";
+pub const HISTORY_FILE: &str = "training.json";
+
+struct Example {
+    input: EncodedInput,
+    label: Label,
+}
+
+fn encode_examples(
+    encoder: &TargetEncoder,
+    sentences: &[LabeledSentence],
+    file: &Path,
+    limit: Option<usize>,
+) -> Result<Vec<Example>, StanceError> {
+    let mut examples = Vec::new();
+    'outer: for sentence in sentences {
+        for target in &sentence.targets {
+            if limit.is_some_and(|n| examples.len() >= n) {
+                break 'outer;
+            }
+            let mut inputs = encoder
+                .encode(&sentence.text, std::slice::from_ref(&target.span))
+                .map_err(|e| StanceError::Data {
+                    file: file.to_path_buf(),
+                    line: sentence.line,
+                    message: e.to_string(),
+                })?;
+            let input = inputs.pop().ok_or_else(|| StanceError::Data {
+                file: file.to_path_buf(),
+                line: sentence.line,
+                message: "target produced no model input".into(),
+            })?;
+            examples.push(Example {
+                input,
+                label: target.label,
+            });
+        }
+    }
+    Ok(examples)
+}
+
+/// The batches of one epoch: a seeded shuffle, then length-sorted buckets (less padding),
+/// then the batches themselves shuffled.
+fn epoch_batches(
+    examples: &[Example],
+    batch_size: usize,
+    seed: u64,
+    epoch: usize,
+) -> Vec<Vec<usize>> {
+    let mut rng = StdRng::seed_from_u64(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ epoch as u64);
+    let mut order: Vec<usize> = (0..examples.len()).collect();
+    order.shuffle(&mut rng);
+    let mut batches = Vec::new();
+    for bucket in order.chunks(batch_size * 32) {
+        let mut bucket = bucket.to_vec();
+        bucket.sort_by_key(|&i| examples[i].input.ids.len());
+        batches.extend(bucket.chunks(batch_size).map(<[usize]>::to_vec));
+    }
+    batches.shuffle(&mut rng);
+    batches
+}
+
+fn class_weights(examples: &[Example], kind: ClassWeights) -> [f64; 3] {
+    let mut counts = [0f64; 3];
+    for e in examples {
+        counts[e.label.index()] += 1.0;
+    }
+    let raw = counts.map(|c| match kind {
+        ClassWeights::None => 1.0,
+        ClassWeights::InverseSqrt => 1.0 / c.max(1.0).sqrt(),
+        ClassWeights::Inverse => 1.0 / c.max(1.0),
+    });
+    let mean = raw.iter().sum::<f64>() / 3.0;
+    raw.map(|w| w / mean)
+}
+
+fn learning_rate(config: &TrainConfig, step: usize, total: usize) -> f64 {
+    let warmup = ((total as f64) * config.warmup).round().max(1.0);
+    let step = step as f64 + 1.0;
+    if step <= warmup {
+        config.learning_rate * step / warmup
+    } else {
+        config.learning_rate * ((total as f64 - step) / (total as f64 - warmup).max(1.0)).max(0.0)
+    }
+}
+
+/// Weighted, label-smoothed cross-entropy, averaged with the class weights as in PyTorch.
+fn loss(
+    logits: &Tensor,
+    labels: &[Label],
+    weights: &[f64; 3],
+    smoothing: f64,
+) -> candle_core::Result<Tensor> {
+    let n = labels.len();
+    let mut target = vec![(smoothing / 3.0) as f32; n * 3];
+    let mut w = Vec::with_capacity(n);
+    for (i, label) in labels.iter().enumerate() {
+        target[i * 3 + label.index()] += (1.0 - smoothing) as f32;
+        w.push(weights[label.index()] as f32);
+    }
+    let total: f32 = w.iter().sum();
+    let device = logits.device();
+    let target = Tensor::from_vec(target, (n, 3), device)?;
+    let w = Tensor::from_vec(w, n, device)?;
+    let log_p = candle_nn::ops::log_softmax(logits, 1)?;
+    let per_example = (target * log_p)?.sum(1)?.neg()?;
+    (per_example * w)?.sum_all()? / total as f64
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StanceError + '_ {
+    move |source| StanceError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn var_tensors(varmap: &VarMap) -> HashMap<String, Tensor> {
+    let vars = varmap.data().lock().unwrap_or_else(|p| p.into_inner());
+    vars.iter()
+        .map(|(k, v)| (k.clone(), v.as_tensor().clone()))
+        .collect()
+}
+
+fn named_vars(varmap: &VarMap) -> HashMap<String, Var> {
+    varmap
+        .data()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone()
+}
+
+/// Copies pretrained weights into the trainable variables; the head, absent from a bare
+/// encoder, gets a seeded uniform initialisation.
+fn initialise(varmap: &VarMap, base: &ModelDir, seed: u64) -> Result<(), StanceError> {
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x5EED);
+    let mut names: Vec<(String, Var)> = named_vars(varmap).into_iter().collect();
+    names.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, var) in names {
+        match base.tensors.get(&name) {
+            Some(t) if t.shape() == var.shape() => var.set(t)?,
+            Some(t) => {
+                return Err(StanceError::Invalid {
+                    path: base.weights_path(),
+                    message: format!(
+                        "{name} has shape {:?}, the model needs {:?}",
+                        t.dims(),
+                        var.dims()
+                    ),
+                })
+            }
+            None if name.starts_with(HEAD) => {
+                let fan_in = *var.dims().last().unwrap_or(&1) as f32;
+                let bound = 1.0 / fan_in.sqrt();
+                let values: Vec<f32> = (0..var.elem_count())
+                    .map(|_| rng.gen_range(-bound..bound))
+                    .collect();
+                var.set(&Tensor::from_vec(values, var.shape(), &Device::Cpu)?)?;
+            }
+            None => {
+                return Err(StanceError::Invalid {
+                    path: base.weights_path(),
+                    message: format!("lacks {name}"),
+                })
+            }
+        }
+    }
+    Ok(())
+}
+
+fn save_checkpoint(
+    config: &TrainConfig,
+    state: &TrainState,
+    varmap: &VarMap,
+    opt: &AdamW,
+) -> Result<(), StanceError> {
+    let dir = &config.checkpoint_dir;
+    fs::create_dir_all(dir).map_err(io_error(dir))?;
+    let mut tensors: HashMap<String, Tensor> = var_tensors(varmap)
+        .into_iter()
+        .map(|(k, t)| (format!("w.{k}"), t))
+        .collect();
+    tensors.extend(opt.state());
+    let tmp = dir.join(format!("{CHECKPOINT_FILE}.tmp"));
+    candle_core::safetensors::save(&tensors, &tmp)?;
+    let state_tmp = dir.join(format!("{STATE_FILE}.tmp"));
+    let mut full = state.clone();
+    full.config = config.clone();
+    let json =
+        serde_json::to_string_pretty(&full).map_err(|e| StanceError::Config(e.to_string()))?;
+    fs::write(&state_tmp, json).map_err(io_error(&state_tmp))?;
+    fs::rename(&tmp, dir.join(CHECKPOINT_FILE)).map_err(io_error(dir))?;
+    fs::rename(&state_tmp, dir.join(STATE_FILE)).map_err(io_error(dir))?;
+    Ok(())
+}
+
+/// Restores weights and optimizer from a checkpoint written by the same configuration.
+fn load_checkpoint(
+    config: &TrainConfig,
+    varmap: &VarMap,
+    opt: &mut AdamW,
+) -> Result<Option<TrainState>, StanceError> {
+    let state_path = config.checkpoint_dir.join(STATE_FILE);
+    if !state_path.is_file() {
+        return Ok(None);
+    }
+    let bytes = fs::read(&state_path).map_err(io_error(&state_path))?;
+    let state: TrainState = serde_json::from_slice(&bytes).map_err(|e| StanceError::Invalid {
+        path: state_path.clone(),
+        message: e.to_string(),
+    })?;
+    if state.config != *config {
+        return Err(StanceError::Invalid {
+            path: state_path,
+            message: "written by a run with other settings; remove the checkpoint directory or give another --checkpoint-dir".into(),
+        });
+    }
+    let path = config.checkpoint_dir.join(CHECKPOINT_FILE);
+    let tensors = candle_core::safetensors::load(&path, &Device::Cpu)?;
+    for (name, var) in named_vars(varmap) {
+        let t = tensors
+            .get(&format!("w.{name}"))
+            .ok_or_else(|| StanceError::Invalid {
+                path: path.clone(),
+                message: format!("lacks w.{name}"),
+            })?;
+        var.set(t)?;
+    }
+    opt.restore(&tensors, state.global_step)?;
+    Ok(Some(state))
+}
+
+fn read_dev(files: &[PathBuf]) -> Result<Vec<(PathBuf, Vec<LabeledSentence>)>, StanceError> {
+    files
+        .iter()
+        .map(|f| Ok((f.clone(), data::read_file(f)?)))
+        .collect()
+}
+
+fn progress_bar(len: u64, quiet: bool) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{prefix} [{bar:30}] {pos}/{len} batches {per_sec} eta {eta} {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    bar
+}
+
+/// The result of a run: its state (history, best epoch) and the written model's checksum.
+pub struct Trained {
+    pub state: TrainState,
+    pub weights_sha256: Option<String>,
+}
+
+/// Runs (or resumes) training as configured. `report` receives one line per epoch.
+pub fn train(
+    config: TrainConfig,
+    quiet: bool,
+    mut report: impl FnMut(&str),
+) -> Result<Trained, StanceError> {
+    let device = Device::Cpu;
+    let base = ModelDir::open(&config.base, config.base_sha256.as_deref())?;
+    let encoder = TargetEncoder::new(base.tokenizer.clone(), config.marking.clone())?;
+    let train_sentences = data::read_file(&config.train)?;
+    let examples = encode_examples(&encoder, &train_sentences, &config.train, config.limit)?;
+    if examples.is_empty() {
+        return Err(StanceError::Data {
+            file: config.train.clone(),
+            line: 1,
+            message: "no training targets".into(),
+        });
+    }
+    let dev = read_dev(&config.dev)?;
+    let weights = class_weights(&examples, config.class_weights);
+
+    let varmap = VarMap::new();
+    let vb = VarBuilder::from_varmap(&varmap, DType::F32, &device);
+    let mut model = Classifier::build(vb, &base.bert, encoder)?;
+    model.batch_size = 64;
+    initialise(&varmap, &base, config.seed)?;
+    let mut opt = AdamW::new(
+        named_vars(&varmap),
+        AdamWConfig {
+            weight_decay: config.weight_decay,
+            ..AdamWConfig::default()
+        },
+    )?;
+    let mut state = match load_checkpoint(&config, &varmap, &mut opt)? {
+        Some(state) => {
+            report(&format!(
+                "resuming from {} at epoch {}, batch {}",
+                config.checkpoint_dir.display(),
+                state.epoch + 1,
+                state.batches_done
+            ));
+            state
+        }
+        None => TrainState {
+            config: config.clone(),
+            epoch: 0,
+            batches_done: 0,
+            global_step: 0,
+            history: Vec::new(),
+            best: None,
+            epoch_loss_sum: 0.0,
+        },
+    };
+    let batches_per_epoch = examples.len().div_ceil(config.batch_size);
+    let total_steps = batches_per_epoch * config.epochs;
+    let stance_config = StanceConfig {
+        model_id: config.model_id.clone(),
+        architecture: "bert".into(),
+        labels: Label::ALL.iter().map(|l| l.name().to_string()).collect(),
+        marking: config.marking.clone(),
+        base_model: base
+            .stance
+            .as_ref()
+            .map(|s| s.base_model.clone())
+            .unwrap_or_else(|| base.path.display().to_string()),
+        base_sha256: base.weights_sha256.clone(),
+    };
+    let mut weights_sha256 = None;
+
+    while state.epoch < config.epochs {
+        let epoch = state.epoch;
+        let started = Instant::now();
+        let batches = epoch_batches(&examples, config.batch_size, config.seed, epoch);
+        let bar = progress_bar(batches.len() as u64, quiet);
+        bar.set_prefix(format!("epoch {}/{}", epoch + 1, config.epochs));
+        bar.set_position(state.batches_done as u64);
+        for batch_index in state.batches_done..batches.len() {
+            let members = &batches[batch_index];
+            let inputs: Vec<&EncodedInput> = members.iter().map(|&i| &examples[i].input).collect();
+            let labels: Vec<Label> = members.iter().map(|&i| examples[i].label).collect();
+            let batch = model.encoder().batch(&inputs, &device)?;
+            let mut rng = DropoutRng::new(
+                config
+                    .seed
+                    .wrapping_mul(1_000_003)
+                    .wrapping_add(state.global_step),
+            );
+            let logits = model.logits(&batch, &mut Mode::Train(&mut rng))?;
+            let batch_loss = loss(&logits, &labels, &weights, config.label_smoothing)?;
+            let loss_value = batch_loss.to_scalar::<f32>()? as f64;
+            if !loss_value.is_finite() {
+                return Err(StanceError::Config(format!(
+                    "loss became {loss_value} at epoch {}, batch {batch_index}; lower --lr",
+                    epoch + 1
+                )));
+            }
+            let grads = batch_loss.backward()?;
+            let lr = learning_rate(&config, state.global_step as usize, total_steps);
+            opt.step(&grads, lr)?;
+            state.global_step += 1;
+            state.batches_done = batch_index + 1;
+            state.epoch_loss_sum += loss_value;
+            bar.set_message(format!(
+                "loss {:.3}",
+                state.epoch_loss_sum / state.batches_done as f64
+            ));
+            bar.inc(1);
+            if config.checkpoint_every > 0 && state.batches_done % config.checkpoint_every == 0 {
+                save_checkpoint(&config, &state, &varmap, &opt)?;
+            }
+        }
+        bar.finish_and_clear();
+
+        let mut dev_results = Vec::new();
+        for (file, sentences) in &dev {
+            let r: Report = evaluate(&model, sentences, |_| {})?.report();
+            dev_results.push(DevResult {
+                file: file.clone(),
+                macro_f1: r.macro_f1,
+                accuracy: r.accuracy,
+            });
+        }
+        let selection = if dev_results.is_empty() {
+            0.0
+        } else {
+            dev_results.iter().map(|d| d.macro_f1).sum::<f64>() / dev_results.len() as f64
+        };
+        let record = EpochRecord {
+            epoch: epoch + 1,
+            train_loss: state.epoch_loss_sum / batches.len().max(1) as f64,
+            dev: dev_results,
+            selection,
+            seconds: started.elapsed().as_secs_f64(),
+        };
+        let dev_text: Vec<String> = record
+            .dev
+            .iter()
+            .map(|d| {
+                let name = d
+                    .file
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                format!("{name} macro-F1 {:.4}", d.macro_f1)
+            })
+            .collect();
+        let improved = state
+            .best_record()
+            .is_none_or(|b| record.selection > b.selection)
+            || dev.is_empty();
+        report(&format!(
+            "epoch {}: train loss {:.4}, {}{} ({:.0} s)",
+            record.epoch,
+            record.train_loss,
+            dev_text.join(", "),
+            if improved { ", best so far: saved" } else { "" },
+            record.seconds
+        ));
+        state.history.push(record);
+        if improved {
+            state.best = Some(epoch + 1);
+            weights_sha256 = Some(model_dir::save(
+                &config.out,
+                &base.path,
+                &var_tensors(&varmap),
+                &stance_config,
+            )?);
+        }
+        state.epoch += 1;
+        state.batches_done = 0;
+        state.epoch_loss_sum = 0.0;
+        write_history(&config.out, &state)?;
+        save_checkpoint(&config, &state, &varmap, &opt)?;
+        let since_best = state.epoch - state.best.unwrap_or(0);
+        if config.patience > 0 && since_best >= config.patience && state.epoch < config.epochs {
+            report(&format!(
+                "no dev improvement for {since_best} epoch(s): stopping early"
+            ));
+            break;
+        }
+    }
+    if weights_sha256.is_none() && config.out.join(model_dir::WEIGHTS).is_file() {
+        let path = config.out.join(model_dir::WEIGHTS);
+        weights_sha256 = Some(model_dir::sha256_hex(
+            &fs::read(&path).map_err(io_error(&path))?,
+        ));
+    }
+    Ok(Trained {
+        state,
+        weights_sha256,
+    })
+}
+
+fn write_history(out: &Path, state: &TrainState) -> Result<(), StanceError> {
+    fs::create_dir_all(out).map_err(io_error(out))?;
+    let path = out.join(HISTORY_FILE);
+    let json =
+        serde_json::to_string_pretty(state).map_err(|e| StanceError::Config(e.to_string()))?;
+    fs::write(&path, json + "\n").map_err(io_error(&path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> TrainConfig {
+        TrainConfig {
+            base: PathBuf::new(),
+            base_sha256: None,
+            train: PathBuf::new(),
+            dev: vec![],
+            out: PathBuf::new(),
+            checkpoint_dir: PathBuf::new(),
+            model_id: "t".into(),
+            marking: TargetMarking {
+                markers: None,
+                pooling: super::super::encoding::Pooling::Cls,
+                max_length: 64,
+            },
+            epochs: 1,
+            batch_size: 2,
+            learning_rate: 1e-4,
+            warmup: 0.1,
+            weight_decay: 0.0,
+            label_smoothing: 0.0,
+            class_weights: ClassWeights::None,
+            seed: 1,
+            patience: 0,
+            checkpoint_every: 0,
+            limit: None,
+        }
+    }
+
+    #[test]
+    fn learning_rate_warms_up_then_decays_to_zero() {
+        let c = config();
+        assert!((learning_rate(&c, 0, 100) - 1e-5).abs() < 1e-12);
+        assert!((learning_rate(&c, 9, 100) - 1e-4).abs() < 1e-12);
+        assert!(learning_rate(&c, 50, 100) < 1e-4);
+        assert_eq!(learning_rate(&c, 99, 100), 0.0);
+    }
+
+    #[test]
+    fn loss_matches_hand_computation() {
+        let logits = Tensor::new(&[[0f32, 0., 0.], [2., 0., 0.]], &Device::Cpu).unwrap();
+        let labels = [Label::Neutral, Label::Negative];
+        let l = loss(&logits, &labels, &[1.0; 3], 0.0)
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
+        let expected = (3f64.ln() + -(2f64.exp() / (2f64.exp() + 2.0)).ln()) / 2.0;
+        assert!((l as f64 - expected).abs() < 1e-5, "{l} vs {expected}");
+        // Weight 3 on negative: (1*ln3 + 3*x) / 4.
+        let l = loss(&logits, &labels, &[3.0, 1.0, 1.0], 0.0)
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
+        let x = -(2f64.exp() / (2f64.exp() + 2.0)).ln();
+        assert!((l as f64 - (3f64.ln() + 3.0 * x) / 4.0).abs() < 1e-5);
+    }
+}
