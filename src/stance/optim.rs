@@ -6,7 +6,9 @@
 use std::collections::HashMap;
 
 use candle_core::backprop::GradStore;
-use candle_core::{Result, Tensor, Var};
+use std::sync::Mutex;
+
+use candle_core::{CpuStorage, CustomOp1, InplaceOp2, Layout, Result, Shape, Tensor, Var};
 
 pub struct AdamWConfig {
     pub beta1: f64,
@@ -31,8 +33,8 @@ impl Default for AdamWConfig {
 struct Param {
     name: String,
     var: Var,
-    first: Tensor,
-    second: Tensor,
+    first: Vec<f32>,
+    second: Vec<f32>,
     decay: bool,
 }
 
@@ -46,21 +48,105 @@ fn decays(name: &str) -> bool {
     !(name.ends_with(".bias") || name.contains("LayerNorm"))
 }
 
+/// The contiguous f32 data of a CPU tensor.
+fn f32_slice<'a>(storage: &'a CpuStorage, layout: &Layout) -> Result<&'a [f32]> {
+    match (storage, layout.contiguous_offsets()) {
+        (CpuStorage::F32(data), Some((start, end))) => Ok(&data[start..end]),
+        _ => candle_core::bail!("AdamW needs contiguous f32 CPU tensors"),
+    }
+}
+
+/// Sum of squares of a tensor, as a one-element tensor (no temporary the size of the input).
+struct SumOfSquares;
+
+impl CustomOp1 for SumOfSquares {
+    fn name(&self) -> &'static str {
+        "sum-of-squares"
+    }
+
+    fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
+        let sum: f64 = f32_slice(storage, layout)?
+            .iter()
+            .map(|&x| (x as f64) * (x as f64))
+            .sum();
+        Ok((CpuStorage::F32(vec![sum as f32]), Shape::from(1)))
+    }
+}
+
+/// One fused AdamW update of a parameter in place: a single pass over parameter, gradient and
+/// moments, where tensor arithmetic would allocate a dozen parameter-sized temporaries.
+struct Update<'a> {
+    first: Mutex<&'a mut Vec<f32>>,
+    second: Mutex<&'a mut Vec<f32>>,
+    lr: f32,
+    decay: f32,
+    clip: f32,
+    beta1: f32,
+    beta2: f32,
+    bias1: f32,
+    bias2: f32,
+    eps: f32,
+}
+
+impl InplaceOp2 for Update<'_> {
+    fn name(&self) -> &'static str {
+        "adamw-update"
+    }
+
+    fn cpu_fwd(
+        &self,
+        theta: &mut CpuStorage,
+        theta_layout: &Layout,
+        grad: &CpuStorage,
+        grad_layout: &Layout,
+    ) -> Result<()> {
+        let grad = f32_slice(grad, grad_layout)?;
+        let (CpuStorage::F32(theta), Some((start, end))) =
+            (theta, theta_layout.contiguous_offsets())
+        else {
+            candle_core::bail!("AdamW needs contiguous f32 CPU parameters");
+        };
+        let theta = &mut theta[start..end];
+        let mut first = self
+            .first
+            .lock()
+            .map_err(|_| candle_core::Error::Msg("poisoned".into()))?;
+        let mut second = self
+            .second
+            .lock()
+            .map_err(|_| candle_core::Error::Msg("poisoned".into()))?;
+        if theta.len() != grad.len() || first.len() != grad.len() || second.len() != grad.len() {
+            candle_core::bail!("AdamW: parameter, gradient and moments differ in size");
+        }
+        for (((t, &g), m), v) in theta
+            .iter_mut()
+            .zip(grad)
+            .zip(first.iter_mut())
+            .zip(second.iter_mut())
+        {
+            let g = g * self.clip;
+            *m = self.beta1 * *m + (1.0 - self.beta1) * g;
+            *v = self.beta2 * *v + (1.0 - self.beta2) * g * g;
+            let update = (*m / self.bias1) / ((*v / self.bias2).sqrt() + self.eps);
+            *t = *t * (1.0 - self.lr * self.decay) - self.lr * update;
+        }
+        Ok(())
+    }
+}
+
 impl AdamW {
     /// `vars` are named parameters; order does not matter (they are sorted by name).
     pub fn new(vars: HashMap<String, Var>, config: AdamWConfig) -> Result<Self> {
-        let mut params = vars
+        let mut params: Vec<Param> = vars
             .into_iter()
-            .map(|(name, var)| {
-                Ok(Param {
-                    decay: decays(&name),
-                    first: var.zeros_like()?,
-                    second: var.zeros_like()?,
-                    name,
-                    var,
-                })
+            .map(|(name, var)| Param {
+                decay: decays(&name),
+                first: vec![0.0; var.elem_count()],
+                second: vec![0.0; var.elem_count()],
+                name,
+                var,
             })
-            .collect::<Result<Vec<_>>>()?;
+            .collect();
         params.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(Self {
             params,
@@ -75,7 +161,10 @@ impl AdamW {
         let mut sum_sq = 0f64;
         for p in &self.params {
             if let Some(g) = grads.get(&p.var) {
-                sum_sq += g.sqr()?.sum_all()?.to_scalar::<f32>()? as f64;
+                sum_sq += g
+                    .contiguous()?
+                    .apply_op1_no_bwd(&SumOfSquares)?
+                    .to_vec1::<f32>()?[0] as f64;
             }
         }
         let norm = sum_sq.sqrt();
@@ -90,15 +179,19 @@ impl AdamW {
         let bias2 = 1.0 - c.beta2.powi(self.step as i32);
         for p in &mut self.params {
             let Some(g) = grads.get(&p.var) else { continue };
-            let g = (g * clip)?;
-            p.first = ((&p.first * c.beta1)? + (&g * (1.0 - c.beta1))?)?;
-            p.second = ((&p.second * c.beta2)? + (g.sqr()? * (1.0 - c.beta2))?)?;
-            let update = ((&p.first / bias1)? / ((&p.second / bias2)?.sqrt()? + c.eps)?)?;
-            let mut theta = p.var.as_tensor().clone();
-            if p.decay && c.weight_decay > 0.0 {
-                theta = (theta * (1.0 - lr * c.weight_decay))?;
-            }
-            p.var.set(&(theta - (update * lr)?)?)?;
+            let update = Update {
+                first: Mutex::new(&mut p.first),
+                second: Mutex::new(&mut p.second),
+                lr: lr as f32,
+                decay: if p.decay { c.weight_decay as f32 } else { 0.0 },
+                clip: clip as f32,
+                beta1: c.beta1 as f32,
+                beta2: c.beta2 as f32,
+                bias1: bias1 as f32,
+                bias2: bias2 as f32,
+                eps: c.eps as f32,
+            };
+            p.var.as_tensor().inplace_op2(&g.contiguous()?, &update)?;
         }
         Ok(norm)
     }
@@ -107,8 +200,15 @@ impl AdamW {
     pub fn state(&self) -> HashMap<String, Tensor> {
         let mut state = HashMap::new();
         for p in &self.params {
-            state.insert(format!("m.{}", p.name), p.first.clone());
-            state.insert(format!("v.{}", p.name), p.second.clone());
+            let shape = p.var.shape();
+            let device = p.var.device();
+            if let (Ok(m), Ok(v)) = (
+                Tensor::from_slice(&p.first, shape, device),
+                Tensor::from_slice(&p.second, shape, device),
+            ) {
+                state.insert(format!("m.{}", p.name), m);
+                state.insert(format!("v.{}", p.name), v);
+            }
         }
         state
     }
@@ -121,8 +221,8 @@ impl AdamW {
                     .cloned()
                     .ok_or_else(|| candle_core::Error::Msg(format!("checkpoint lacks {key}")))
             };
-            p.first = get(format!("m.{}", p.name))?;
-            p.second = get(format!("v.{}", p.name))?;
+            p.first = get(format!("m.{}", p.name))?.flatten_all()?.to_vec1()?;
+            p.second = get(format!("v.{}", p.name))?.flatten_all()?.to_vec1()?;
         }
         self.step = step;
         Ok(())

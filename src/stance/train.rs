@@ -360,12 +360,22 @@ pub struct Trained {
     pub weights_sha256: Option<String>,
 }
 
+/// How a run behaves, as opposed to what it computes (`TrainConfig`).
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    pub quiet: bool,
+    /// Stop (after checkpointing) once the run has taken this many optimizer steps in total,
+    /// as an interruption would; a later call resumes.
+    pub stop_after_steps: Option<u64>,
+}
+
 /// Runs (or resumes) training as configured. `report` receives one line per epoch.
 pub fn train(
     config: TrainConfig,
-    quiet: bool,
+    options: &RunOptions,
     mut report: impl FnMut(&str),
 ) -> Result<Trained, StanceError> {
+    let quiet = options.quiet;
     let device = Device::Cpu;
     let base = ModelDir::open(&config.base, config.base_sha256.as_deref())?;
     let encoder = TargetEncoder::new(base.tokenizer.clone(), config.marking.clone())?;
@@ -469,6 +479,22 @@ pub fn train(
             bar.inc(1);
             if config.checkpoint_every > 0 && state.batches_done % config.checkpoint_every == 0 {
                 save_checkpoint(&config, &state, &varmap, &opt)?;
+            }
+            if options
+                .stop_after_steps
+                .is_some_and(|n| state.global_step >= n)
+                && state.batches_done < batches.len()
+            {
+                save_checkpoint(&config, &state, &varmap, &opt)?;
+                bar.finish_and_clear();
+                report(&format!(
+                    "stopped after {} steps; run again to resume",
+                    state.global_step
+                ));
+                return Ok(Trained {
+                    state,
+                    weights_sha256: None,
+                });
             }
         }
         bar.finish_and_clear();

@@ -1,0 +1,249 @@
+//! Suggesting registry entries: frequent capitalised names that no registry form covers.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::matcher::Matcher;
+
+/// Lower-case words allowed inside a name ("Bank of America", "Pedro Castillo de la Cruz").
+const CONNECTORS: &[&str] = &[
+    "of", "de", "del", "la", "los", "las", "y", "for", "the", "van", "von", "al", "bin",
+];
+
+/// Capitalised words that start sentences or headlines without naming anyone.
+const FUNCTION_WORDS: &[&str] = &[
+    "The",
+    "A",
+    "An",
+    "In",
+    "On",
+    "At",
+    "But",
+    "And",
+    "Or",
+    "If",
+    "It",
+    "Its",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "He",
+    "She",
+    "They",
+    "We",
+    "I",
+    "You",
+    "His",
+    "Her",
+    "Their",
+    "Our",
+    "As",
+    "After",
+    "Before",
+    "When",
+    "While",
+    "For",
+    "With",
+    "By",
+    "From",
+    "To",
+    "Of",
+    "Also",
+    "Read",
+    "More",
+    "ALSO",
+    "READ",
+    "Source",
+    "However",
+    "Meanwhile",
+    "Critics",
+    "There",
+    "What",
+    "Why",
+    "How",
+    "Who",
+    "Some",
+    "Many",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub name: String,
+    pub count: u64,
+    pub articles: u64,
+    pub example: String,
+}
+
+/// Counts names across articles; feed articles one by one, then take the list.
+pub struct Discovery<'a> {
+    matcher: &'a Matcher,
+    counts: HashMap<String, (u64, u64, String)>,
+}
+
+impl<'a> Discovery<'a> {
+    pub fn new(matcher: &'a Matcher) -> Self {
+        Self {
+            matcher,
+            counts: HashMap::new(),
+        }
+    }
+
+    /// Adds one article, given its text and sentence ranges.
+    pub fn add(&mut self, text: &str, sentences: &[Range<usize>]) {
+        let covered: Vec<Range<usize>> = self
+            .matcher
+            .find(text)
+            .into_iter()
+            .map(|m| m.span)
+            .collect();
+        let mut in_article: Vec<String> = Vec::new();
+        for sentence in sentences {
+            for name in capitalised_runs(text, sentence.clone()) {
+                if covered
+                    .iter()
+                    .any(|c| c.start < name.end && name.start < c.end)
+                {
+                    continue;
+                }
+                let name_text = text[name].to_string();
+                let entry = self
+                    .counts
+                    .entry(name_text.clone())
+                    .or_insert_with(|| (0, 0, text[sentence.clone()].to_string()));
+                entry.0 += 1;
+                if !in_article.contains(&name_text) {
+                    entry.1 += 1;
+                    in_article.push(name_text);
+                }
+            }
+        }
+    }
+
+    /// Names seen at least `min_count` times, most frequent first (ties by name).
+    pub fn candidates(self, min_count: u64) -> Vec<Candidate> {
+        let mut out: Vec<Candidate> = self
+            .counts
+            .into_iter()
+            .filter(|(_, (count, _, _))| *count >= min_count)
+            .map(|(name, (count, articles, example))| Candidate {
+                name,
+                count,
+                articles,
+                example,
+            })
+            .collect();
+        out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+        out
+    }
+}
+
+/// Runs of capitalised words in a sentence, joined by connectors; a lone capitalised word at
+/// the sentence start is skipped (capitalised by position, not by being a name), and
+/// leading function words are dropped.
+fn capitalised_runs(text: &str, sentence: Range<usize>) -> Vec<Range<usize>> {
+    let s = &text[sentence.clone()];
+    let words: Vec<(usize, &str, bool)> = s
+        .split(|c: char| c.is_whitespace())
+        .scan(0usize, |pos, w| {
+            let start = *pos;
+            *pos += w.len() + 1;
+            Some((start, w))
+        })
+        .map(|(start, w)| {
+            let trimmed_start =
+                w.len() - w.trim_start_matches(|c: char| !c.is_alphanumeric()).len();
+            let core = w.trim_matches(|c: char| !c.is_alphanumeric());
+            // Punctuation after a word ("Honduras, Mexico") ends a name there.
+            let ends_run = !w.ends_with(|c: char| c.is_alphanumeric());
+            let core = core
+                .strip_suffix("’s")
+                .or_else(|| core.strip_suffix("'s"))
+                .unwrap_or(core);
+            (start + trimmed_start, core, ends_run)
+        })
+        .filter(|(_, w, _)| !w.is_empty())
+        .collect();
+    let is_cap = |w: &str| {
+        w.chars().next().is_some_and(char::is_uppercase) && w.chars().any(char::is_lowercase)
+            || w.len() > 1 && w.chars().all(|c| c.is_uppercase())
+    };
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        if !is_cap(words[i].1) {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        let mut last = i;
+        while j < words.len()
+            && !words[j - 1].2
+            && (is_cap(words[j].1) || CONNECTORS.contains(&words[j].1))
+        {
+            if is_cap(words[j].1) {
+                last = j;
+            }
+            j += 1;
+        }
+        let mut first = i;
+        while first <= last && FUNCTION_WORDS.contains(&words[first].1) {
+            first += 1;
+        }
+        let at_start = first == 0 && i == 0;
+        if first <= last && !(at_start && first == last) {
+            let start = sentence.start + words[first].0;
+            let end = sentence.start + words[last].0 + words[last].1.len();
+            runs.push(start..end);
+        }
+        i = j.max(i + 1);
+    }
+    runs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn runs(text: &str) -> Vec<&str> {
+        capitalised_runs(text, 0..text.len())
+            .into_iter()
+            .map(|r| &text[r])
+            .collect()
+    }
+
+    #[test]
+    fn finds_multiword_names_and_skips_sentence_starts() {
+        assert_eq!(
+            runs("Critics said the Peruvian Foreign Ministry and Bank of America’s chief met Lima officials."),
+            ["Peruvian Foreign Ministry", "Bank of America", "Lima"]
+        );
+        assert_eq!(
+            runs("The Ombudsman spoke to Reuters."),
+            ["Ombudsman", "Reuters"]
+        );
+        assert_eq!(
+            runs("Envoys left Honduras, Mexico, and Bolivia in March."),
+            ["Honduras", "Mexico", "Bolivia"]
+        );
+    }
+}

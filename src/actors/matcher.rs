@@ -1,0 +1,337 @@
+//! Finding actor mentions in an article.
+//!
+//! One Aho-Corasick automaton holds every surface form: names and aliases (which identify an
+//! actor outright), and for persons the surname alone and title + surname (which need the
+//! article's context). Matches must sit on word boundaries; overlapping matches keep the
+//! leftmost, then the longest, so "the Boluarte government" goes to the actor whose alias it
+//! is rather than to Boluarte. Forms are also matched without accents and with either
+//! apostrophe, as news text varies.
+//!
+//! Resolution is per article: a surname goes to the actor with that surname who is named in
+//! full (or by an alias) somewhere in the article, or to nobody if none or several are;
+//! "President Petro" also counts when only one registry person has that surname.
+
+use std::collections::{BTreeSet, HashMap};
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+use super::registry::Registry;
+
+/// How a surface form refers to its actor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Form {
+    Name,
+    Alias,
+    TitledSurname,
+    Surname,
+}
+
+impl Form {
+    fn identifies(self) -> bool {
+        matches!(self, Form::Name | Form::Alias)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Form::Name => "name",
+            Form::Alias => "alias",
+            Form::TitledSurname => "title+surname",
+            Form::Surname => "surname",
+        }
+    }
+}
+
+/// Titles that may stand before a surname ("President Petro", "Mr. Castillo").
+pub const TITLES: &[&str] = &[
+    "President",
+    "Vice President",
+    "Former President",
+    "former President",
+    "ex-President",
+    "Prime Minister",
+    "Minister",
+    "Foreign Minister",
+    "Secretary",
+    "Senator",
+    "Sen.",
+    "Representative",
+    "Rep.",
+    "Congressman",
+    "Congresswoman",
+    "Governor",
+    "Gov.",
+    "Speaker",
+    "Leader",
+    "Justice",
+    "Chief Justice",
+    "Judge",
+    "General",
+    "Gen.",
+    "Mr.",
+    "Mrs.",
+    "Ms.",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr.",
+    "Attorney General",
+    "Ambassador",
+    "Mayor",
+    "Premier",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    /// Index into the registry's actors.
+    pub actor: usize,
+    /// Byte range in the text.
+    pub span: Range<usize>,
+    pub form: Form,
+}
+
+pub struct Matcher {
+    automaton: AhoCorasick,
+    /// For each automaton pattern: the (actor, form) pairs it stands for.
+    targets: Vec<Vec<(usize, Form)>>,
+}
+
+fn strip_accents(s: &str) -> String {
+    s.nfd().filter(|c| !is_combining_mark(*c)).nfc().collect()
+}
+
+/// The spellings a form is matched under.
+fn variants(form: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for base in [form.to_string(), strip_accents(form)] {
+        out.insert(base.replace('’', "'"));
+        out.insert(base.replace('\'', "’"));
+        out.insert(base);
+    }
+    out
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build the mention matcher: {0}")]
+pub struct MatcherError(String);
+
+impl Matcher {
+    pub fn new(registry: &Registry) -> Result<Self, MatcherError> {
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut targets: Vec<Vec<(usize, Form)>> = Vec::new();
+        let mut add = |surface: &str, actor: usize, form: Form| {
+            for variant in variants(surface) {
+                let id = *index.entry(variant.clone()).or_insert_with(|| {
+                    patterns.push(variant);
+                    targets.push(Vec::new());
+                    targets.len() - 1
+                });
+                if !targets[id].contains(&(actor, form)) {
+                    targets[id].push((actor, form));
+                }
+            }
+        };
+        for (i, actor) in registry.actors.iter().enumerate() {
+            add(&actor.name, i, Form::Name);
+            for alias in &actor.aliases {
+                add(alias, i, Form::Alias);
+            }
+            if let Some(surname) = actor.surname() {
+                add(surname, i, Form::Surname);
+                for title in TITLES {
+                    add(&format!("{title} {surname}"), i, Form::TitledSurname);
+                }
+            }
+        }
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .map_err(|e| MatcherError(e.to_string()))?;
+        Ok(Self { automaton, targets })
+    }
+
+    /// All resolved mentions in `text`, in text order.
+    pub fn find(&self, text: &str) -> Vec<Mention> {
+        // Every boundary-respecting match, then leftmost-longest without overlaps.
+        let mut found: Vec<(Range<usize>, usize)> = self
+            .automaton
+            .find_overlapping_iter(text)
+            .filter(|m| on_word_boundaries(text, m.start(), m.end()))
+            .map(|m| (m.start()..m.end(), m.pattern().as_usize()))
+            .collect();
+        found.sort_by(|a, b| a.0.start.cmp(&b.0.start).then(b.0.end.cmp(&a.0.end)));
+        let mut chosen: Vec<(Range<usize>, usize)> = Vec::new();
+        for (span, pattern) in found {
+            if chosen.last().is_none_or(|(last, _)| span.start >= last.end) {
+                chosen.push((span, pattern));
+            }
+        }
+
+        // Actors the article names outright (and unambiguously).
+        let named: BTreeSet<usize> = chosen
+            .iter()
+            .filter_map(|(_, p)| {
+                let direct: Vec<usize> = self.targets[*p]
+                    .iter()
+                    .filter(|(_, f)| f.identifies())
+                    .map(|(a, _)| *a)
+                    .collect();
+                (direct.len() == 1).then(|| direct[0])
+            })
+            .collect();
+        let surname_owners = |p: usize| {
+            self.targets[p]
+                .iter()
+                .filter(|(_, f)| !f.identifies())
+                .count()
+        };
+
+        chosen
+            .into_iter()
+            .filter_map(|(span, p)| {
+                let eligible: Vec<(usize, Form)> = self.targets[p]
+                    .iter()
+                    .copied()
+                    .filter(|&(actor, form)| match form {
+                        Form::Name | Form::Alias => true,
+                        Form::TitledSurname => named.contains(&actor) || surname_owners(p) == 1,
+                        Form::Surname => named.contains(&actor),
+                    })
+                    .collect();
+                let mut actors: Vec<usize> = eligible.iter().map(|(a, _)| *a).collect();
+                actors.dedup();
+                match actors.as_slice() {
+                    [actor] => {
+                        let form = eligible
+                            .iter()
+                            .map(|(_, f)| *f)
+                            .min()
+                            .unwrap_or(Form::Surname);
+                        Some(Mention {
+                            actor: *actor,
+                            span,
+                            form,
+                        })
+                    }
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+}
+
+fn on_word_boundaries(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    !before.is_some_and(is_word) && !after.is_some_and(is_word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actors::registry::{Actor, Kind, Origin};
+
+    fn actor(id: &str, name: &str, aliases: &[&str], kind: Kind) -> Actor {
+        Actor {
+            id: id.into(),
+            name: name.into(),
+            aliases: aliases.iter().map(|s| s.to_string()).collect(),
+            camp: "c".into(),
+            kind,
+            origin: Origin {
+                file: "t.csv".into(),
+                line: 1,
+            },
+        }
+    }
+
+    fn registry() -> Registry {
+        Registry {
+            actors: vec![
+                actor("boluarte", "Dina Boluarte", &[], Kind::Person),
+                actor(
+                    "gov",
+                    "Boluarte government",
+                    &["de-facto government"],
+                    Kind::Organization,
+                ),
+                actor("pcastillo", "Pedro Castillo", &[], Kind::Person),
+                actor("xcastillo", "Ximena Castillo", &[], Kind::Person),
+                actor("petro", "Gustavo Petro", &[], Kind::Person),
+                actor(
+                    "amlo",
+                    "Andrés Manuel López Obrador",
+                    &["López Obrador", "AMLO"],
+                    Kind::Person,
+                ),
+            ],
+            files: vec![],
+        }
+    }
+
+    fn found(text: &str) -> Vec<(String, &str)> {
+        let reg = registry();
+        let m = Matcher::new(&reg).unwrap();
+        m.find(text)
+            .into_iter()
+            .map(|x| (reg.actors[x.actor].id.clone(), &text[x.span]))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|(id, s)| (id, s))
+            .collect()
+    }
+
+    #[test]
+    fn names_possessives_and_longest_alias() {
+        let text =
+            "Dina Boluarte’s allies defended the Boluarte government, and Boluarte's aides agreed.";
+        assert_eq!(
+            found(text),
+            [
+                ("boluarte".into(), "Dina Boluarte"),
+                ("gov".into(), "Boluarte government"),
+                ("boluarte".into(), "Boluarte")
+            ]
+        );
+    }
+
+    #[test]
+    fn surname_needs_the_full_name_in_the_article() {
+        assert!(found("Boluarte spoke.").is_empty());
+        assert_eq!(
+            found("President Petro spoke."),
+            [("petro".into(), "President Petro")]
+        );
+        assert_eq!(
+            found("Gustavo Petro spoke. Then Petro left."),
+            [("petro".into(), "Gustavo Petro"), ("petro".into(), "Petro")]
+        );
+    }
+
+    #[test]
+    fn shared_surnames_go_to_the_one_named_or_to_nobody() {
+        assert!(found("Mr. Castillo spoke.").is_empty());
+        assert_eq!(
+            found("Pedro Castillo was ousted. Mr. Castillo appealed."),
+            [
+                ("pcastillo".into(), "Pedro Castillo"),
+                ("pcastillo".into(), "Mr. Castillo")
+            ]
+        );
+        let both = found("Pedro Castillo and Ximena Castillo met. Castillo spoke.");
+        assert_eq!(both.len(), 2, "the bare surname is ambiguous: {both:?}");
+    }
+
+    #[test]
+    fn word_boundaries_and_accent_variants() {
+        assert!(found("Petrol prices rose for Gustavo Petrov.").is_empty());
+        assert_eq!(
+            found("Lopez Obrador and AMLO."),
+            [("amlo".into(), "Lopez Obrador"), ("amlo".into(), "AMLO")]
+        );
+    }
+}

@@ -1,0 +1,560 @@
+//! Reading articles: JSONL, CSV, folders of `.txt` files, or standard input.
+//!
+//! Records stream one at a time, so memory does not grow with the corpus. A bad record never
+//! stops the reader: it comes out as a `Reject` naming the file, line, id (when known) and the
+//! reason, and every record is either an `Article` or a `Reject`. Only an input that cannot be
+//! opened or read at all is an error.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Article {
+    pub id: String,
+    pub outlet: String,
+    pub date: String,
+    pub title: String,
+    pub text: String,
+    /// Values of the `--keep-fields` columns, in that order (empty where absent).
+    pub kept: Vec<String>,
+    pub file: String,
+    pub line: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reject {
+    pub file: String,
+    pub line: u64,
+    pub id: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    Article(Article),
+    Reject(Reject),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Jsonl,
+    Csv,
+    Txt,
+}
+
+/// Which input fields hold what.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldMap {
+    pub id: String,
+    pub outlet: String,
+    pub date: String,
+    pub title: String,
+    pub text: String,
+    pub keep: Vec<String>,
+}
+
+impl Default for FieldMap {
+    fn default() -> Self {
+        Self {
+            id: "id".into(),
+            outlet: "outlet".into(),
+            date: "date".into(),
+            title: "title".into(),
+            text: "text".into(),
+            keep: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CorpusError {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+    #[error("{path}: cannot tell the format; name it with --format jsonl|csv|txt")]
+    UnknownFormat { path: PathBuf },
+}
+
+/// One input as read, for the run manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputSummary {
+    pub path: String,
+    pub format: Format,
+    pub sha256: String,
+    pub bytes: u64,
+    pub records: u64,
+}
+
+/// The format of `path`: a directory is a `.txt` folder, else by extension; `-` needs `default`.
+pub fn detect_format(path: &Path, default: Option<Format>) -> Result<Format, CorpusError> {
+    if let Some(f) = default {
+        return Ok(f);
+    }
+    if path.is_dir() {
+        return Ok(Format::Txt);
+    }
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("jsonl" | "ndjson" | "json") => Ok(Format::Jsonl),
+        Some("csv") => Ok(Format::Csv),
+        Some("txt") => Ok(Format::Txt),
+        _ if path == Path::new("-") => Ok(Format::Jsonl),
+        _ => Err(CorpusError::UnknownFormat {
+            path: path.to_path_buf(),
+        }),
+    }
+}
+
+struct Hashing<R> {
+    inner: R,
+    hasher: Sha256,
+    bytes: u64,
+    progress: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        self.progress.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+enum Source {
+    Lines(BufReader<Hashing<Box<dyn Read>>>, u64),
+    Csv(
+        Box<csv::Reader<Hashing<Box<dyn Read>>>>,
+        csv::ByteRecord,
+        bool,
+    ),
+    Files(Vec<PathBuf>, usize, Sha256, u64),
+}
+
+struct Open {
+    summary: InputSummary,
+    source: Source,
+}
+
+/// Streams records from several inputs in order.
+pub struct Reader {
+    pending: std::vec::IntoIter<(PathBuf, Format)>,
+    current: Option<Open>,
+    fields: FieldMap,
+    seen: HashMap<String, String>,
+    done: Vec<InputSummary>,
+    progress: Arc<AtomicU64>,
+}
+
+impl Reader {
+    pub fn new(inputs: Vec<(PathBuf, Format)>, fields: FieldMap) -> Self {
+        Self {
+            pending: inputs.into_iter(),
+            current: None,
+            fields,
+            seen: HashMap::new(),
+            done: Vec::new(),
+            progress: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// Total bytes read so far, across inputs (for a progress bar).
+    pub fn progress(&self) -> Arc<AtomicU64> {
+        self.progress.clone()
+    }
+
+    /// Summaries of the inputs read to the end.
+    pub fn finish(self) -> Vec<InputSummary> {
+        self.done
+    }
+
+    fn open(&self, path: &Path, format: Format) -> Result<Open, CorpusError> {
+        let io_err = |source| CorpusError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let hashing = |inner: Box<dyn Read>| Hashing {
+            inner,
+            hasher: Sha256::new(),
+            bytes: 0,
+            progress: self.progress.clone(),
+        };
+        let summary = InputSummary {
+            path: path.display().to_string(),
+            format,
+            sha256: String::new(),
+            bytes: 0,
+            records: 0,
+        };
+        let source = match format {
+            Format::Txt => {
+                let mut files = Vec::new();
+                if path.is_dir() {
+                    collect_txt(path, &mut files).map_err(io_err)?;
+                } else {
+                    files.push(path.to_path_buf());
+                }
+                files.sort();
+                Source::Files(files, 0, Sha256::new(), 0)
+            }
+            _ => {
+                let inner: Box<dyn Read> = if path == Path::new("-") {
+                    Box::new(io::stdin())
+                } else {
+                    Box::new(File::open(path).map_err(io_err)?)
+                };
+                if format == Format::Csv {
+                    let reader = csv::ReaderBuilder::new()
+                        .flexible(true)
+                        .from_reader(hashing(inner));
+                    Source::Csv(Box::new(reader), csv::ByteRecord::new(), false)
+                } else {
+                    Source::Lines(BufReader::with_capacity(1 << 16, hashing(inner)), 0)
+                }
+            }
+        };
+        Ok(Open { summary, source })
+    }
+
+    /// Checks id uniqueness across all inputs and wraps the outcome.
+    fn admit(&mut self, article: Article) -> Record {
+        let location = format!("{}:{}", article.file, article.line);
+        if let Some(first) = self.seen.get(&article.id) {
+            return Record::Reject(Reject {
+                file: article.file,
+                line: article.line,
+                id: article.id,
+                reason: format!("duplicate id (first at {first})"),
+            });
+        }
+        self.seen.insert(article.id.clone(), location);
+        Record::Article(article)
+    }
+}
+
+fn collect_txt(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_txt(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "txt") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+impl Iterator for Reader {
+    type Item = Result<Record, CorpusError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if self.current.is_none() {
+                let (path, format) = self.pending.next()?;
+                match self.open(&path, format) {
+                    Ok(open) => self.current = Some(open),
+                    Err(e) => return Some(Err(e)),
+                }
+            }
+            let open = self.current.as_mut()?;
+            let file = open.summary.path.clone();
+            let outcome = match &mut open.source {
+                Source::Lines(reader, line) => next_line(reader, line, &file, &self.fields),
+                Source::Csv(reader, record, failed) => {
+                    next_csv(reader, record, failed, &file, &self.fields)
+                }
+                Source::Files(files, next, hasher, bytes) => {
+                    next_file(files, next, hasher, bytes, &self.progress, &self.fields)
+                }
+            };
+            match outcome {
+                Ok(Some(record)) => {
+                    open.summary.records += 1;
+                    return Some(Ok(match record {
+                        Record::Article(a) => self.admit(a),
+                        reject => reject,
+                    }));
+                }
+                Ok(None) => {
+                    let Some(mut open) = self.current.take() else {
+                        continue;
+                    };
+                    let (sha, bytes) = match open.source {
+                        Source::Lines(reader, _) => {
+                            let h = reader.into_inner();
+                            (h.hasher.finalize(), h.bytes)
+                        }
+                        Source::Csv(reader, _, _) => {
+                            let h = reader.into_inner();
+                            (h.hasher.finalize(), h.bytes)
+                        }
+                        Source::Files(_, _, hasher, bytes) => (hasher.finalize(), bytes),
+                    };
+                    open.summary.sha256 = sha.iter().map(|b| format!("{b:02x}")).collect();
+                    open.summary.bytes = bytes;
+                    self.done.push(open.summary);
+                }
+                Err(source) => {
+                    self.current = None;
+                    return Some(Err(CorpusError::Io {
+                        path: PathBuf::from(file),
+                        source,
+                    }));
+                }
+            }
+        }
+    }
+}
+
+fn reject(file: &str, line: u64, id: &str, reason: impl Into<String>) -> Record {
+    Record::Reject(Reject {
+        file: file.to_string(),
+        line,
+        id: id.to_string(),
+        reason: reason.into(),
+    })
+}
+
+/// Builds an article from named string fields, or says why not.
+fn article_from(
+    get: &dyn Fn(&str) -> Result<Option<String>, String>,
+    fields: &FieldMap,
+    file: &str,
+    line: u64,
+) -> Record {
+    let id = match get(&fields.id) {
+        Ok(Some(id)) if !id.trim().is_empty() => id.trim().to_string(),
+        Ok(_) => return reject(file, line, "", format!("missing {:?}", fields.id)),
+        Err(e) => return reject(file, line, "", e),
+    };
+    let mut values = Vec::new();
+    for (name, required) in [
+        (&fields.outlet, true),
+        (&fields.date, false),
+        (&fields.title, false),
+        (&fields.text, true),
+    ] {
+        match get(name) {
+            Ok(Some(v)) => values.push(v),
+            Ok(None) if !required => values.push(String::new()),
+            Ok(None) => return reject(file, line, &id, format!("missing {name:?}")),
+            Err(e) => return reject(file, line, &id, e),
+        }
+    }
+    let text = values.pop().unwrap_or_default();
+    let title = values.pop().unwrap_or_default();
+    let date = values.pop().unwrap_or_default();
+    let outlet = values.pop().unwrap_or_default().trim().to_string();
+    if outlet.is_empty() {
+        return reject(file, line, &id, format!("empty {:?}", fields.outlet));
+    }
+    if text.trim().is_empty() {
+        return reject(file, line, &id, "empty text");
+    }
+    let mut kept = Vec::new();
+    for name in &fields.keep {
+        match get(name) {
+            Ok(v) => kept.push(v.unwrap_or_default()),
+            Err(e) => return reject(file, line, &id, e),
+        }
+    }
+    Record::Article(Article {
+        id,
+        outlet,
+        date: date.trim().to_string(),
+        title,
+        text,
+        kept,
+        file: file.to_string(),
+        line,
+    })
+}
+
+fn next_line(
+    reader: &mut BufReader<Hashing<Box<dyn Read>>>,
+    line: &mut u64,
+    file: &str,
+    fields: &FieldMap,
+) -> io::Result<Option<Record>> {
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        if reader.read_until(b'\n', &mut buf)? == 0 {
+            return Ok(None);
+        }
+        *line += 1;
+        if !buf.iter().all(u8::is_ascii_whitespace) {
+            break;
+        }
+    }
+    let text = match std::str::from_utf8(&buf) {
+        Ok(t) => t,
+        Err(e) => {
+            return Ok(Some(reject(
+                file,
+                *line,
+                "",
+                format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+            )))
+        }
+    };
+    let value: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => return Ok(Some(reject(file, *line, "", format!("invalid JSON: {e}")))),
+    };
+    let Value::Object(object) = value else {
+        return Ok(Some(reject(file, *line, "", "not a JSON object")));
+    };
+    let get = |name: &str| -> Result<Option<String>, String> {
+        match object.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Value::Number(n)) => Ok(Some(n.to_string())),
+            Some(other) => Err(format!(
+                "field {name:?} is {}, expected a string",
+                kind_of(other)
+            )),
+        }
+    };
+    Ok(Some(article_from(&get, fields, file, *line)))
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn next_csv(
+    reader: &mut csv::Reader<Hashing<Box<dyn Read>>>,
+    record: &mut csv::ByteRecord,
+    failed: &mut bool,
+    file: &str,
+    fields: &FieldMap,
+) -> io::Result<Option<Record>> {
+    // A header that cannot be read is one reject, and nothing more is read from the file.
+    if *failed {
+        return Ok(None);
+    }
+    let headers = match reader.byte_headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            *failed = true;
+            return Ok(Some(reject(
+                file,
+                1,
+                "",
+                format!("unreadable CSV header: {e}"),
+            )));
+        }
+    };
+    match reader.read_byte_record(record) {
+        Ok(false) => Ok(None),
+        Ok(true) => {
+            let line = record.position().map_or(0, |p| p.line());
+            if record.len() != headers.len() {
+                return Ok(Some(reject(
+                    file,
+                    line,
+                    "",
+                    format!("{} fields, the header has {}", record.len(), headers.len()),
+                )));
+            }
+            let get = |name: &str| -> Result<Option<String>, String> {
+                let Some(i) = headers.iter().position(|h| h == name.as_bytes()) else {
+                    return Ok(None);
+                };
+                let raw = record.get(i).unwrap_or(b"");
+                String::from_utf8(raw.to_vec()).map(Some).map_err(|e| {
+                    format!(
+                        "field {name:?} is not valid UTF-8 (byte {})",
+                        e.utf8_error().valid_up_to()
+                    )
+                })
+            };
+            Ok(Some(article_from(&get, fields, file, line)))
+        }
+        Err(e) => {
+            let line = e.position().map_or(0, |p| p.line());
+            match e.into_kind() {
+                csv::ErrorKind::Io(io) => Err(io),
+                other => Ok(Some(reject(
+                    file,
+                    line,
+                    "",
+                    format!("malformed CSV: {other:?}"),
+                ))),
+            }
+        }
+    }
+}
+
+fn next_file(
+    files: &[PathBuf],
+    next: &mut usize,
+    hasher: &mut Sha256,
+    bytes: &mut u64,
+    progress: &AtomicU64,
+    fields: &FieldMap,
+) -> io::Result<Option<Record>> {
+    let Some(path) = files.get(*next) else {
+        return Ok(None);
+    };
+    *next += 1;
+    let content = std::fs::read(path)?;
+    hasher.update(path.to_string_lossy().as_bytes());
+    hasher.update(&content);
+    *bytes += content.len() as u64;
+    progress.fetch_add(content.len() as u64, Ordering::Relaxed);
+    let file = path.display().to_string();
+    let id = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let outlet = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let text = match String::from_utf8(content) {
+        Ok(t) => t,
+        Err(e) => {
+            return Ok(Some(reject(
+                &file,
+                1,
+                &id,
+                format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()),
+            )))
+        }
+    };
+    let get = |name: &str| -> Result<Option<String>, String> {
+        Ok(if name == fields.id {
+            Some(id.clone())
+        } else if name == fields.outlet {
+            Some(outlet.clone())
+        } else if name == fields.text {
+            Some(text.clone())
+        } else {
+            None
+        })
+    };
+    Ok(Some(article_from(&get, fields, &file, 1)))
+}

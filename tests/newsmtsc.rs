@@ -1,0 +1,66 @@
+//! Checks against NewsMTSC in ../shared (skipped with a message when it is absent) and the
+//! shipped model.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use slant::stance::baseline::Lexicon;
+use slant::stance::eval::evaluate;
+use slant::stance::{data, Classifier, ModelDir};
+
+fn shipped_model() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("models/minilm-stance")
+}
+
+#[test]
+fn every_newsmtsc_span_spells_its_mention() {
+    let Some(shared) = common::shared_dir("every_newsmtsc_span_spells_its_mention") else {
+        return;
+    };
+    let dir = shared.join("datasets/newsmtsc");
+    // (file, sentences, targets) as documented in ../shared/README.md.
+    for (file, targets) in [
+        ("train.jsonl", 8739),
+        ("dev-rw.jsonl", 343),
+        ("dev-mt.jsonl", 442),
+    ] {
+        let sentences = data::read_file(&dir.join(file)).unwrap();
+        let n: usize = sentences.iter().map(|s| s.targets.len()).sum();
+        assert_eq!(n, targets, "{file}");
+    }
+}
+
+#[test]
+fn shipped_model_reaches_its_dev_scores() {
+    let Some(shared) = common::shared_dir("shipped_model_reaches_its_dev_scores") else {
+        return;
+    };
+    let dev = shared.join("datasets/newsmtsc/dev-rw.jsonl");
+    let sentences = data::read_file(&dev).unwrap();
+    let (model, _) = Classifier::load(ModelDir::open(&shipped_model(), None).unwrap()).unwrap();
+    let model_f1 = evaluate(&model, &sentences, |_| {})
+        .unwrap()
+        .report()
+        .macro_f1;
+    let lexicon_f1 = evaluate(&Lexicon::default(), &sentences, |_| {})
+        .unwrap()
+        .report()
+        .macro_f1;
+    // The model card reports the exact figure; this guards against a broken load or encoding.
+    assert!(model_f1 > 0.78, "dev-rw macro-F1 {model_f1}");
+    assert!(
+        model_f1 > lexicon_f1 + 0.1,
+        "model {model_f1} vs lexicon {lexicon_f1}"
+    );
+}
+
+#[test]
+fn shipped_model_reads_the_project_examples() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/stance/examples.jsonl");
+    let sentences = data::read_file(&examples).unwrap();
+    let (model, _) = Classifier::load(ModelDir::open(&shipped_model(), None).unwrap()).unwrap();
+    let report = evaluate(&model, &sentences, |_| {}).unwrap().report();
+    assert_eq!(report.n, 30);
+    assert!(report.accuracy >= 0.7, "{report:?}");
+}

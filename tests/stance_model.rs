@@ -1,0 +1,198 @@
+//! Model directories, training and inference on a tiny BERT built in the test.
+
+mod common;
+
+use std::path::Path;
+
+use slant::stance::encoding::{Pooling, TargetMarking};
+use slant::stance::model_dir::{self, ModelDir};
+use slant::stance::train::{self, ClassWeights, RunOptions, TrainConfig};
+use slant::stance::{Classifier, SentenceTargets, StanceError, StanceModel};
+
+fn config(dir: &Path, base: &Path, train_file: &Path, epochs: usize) -> TrainConfig {
+    TrainConfig {
+        base: base.to_path_buf(),
+        base_sha256: None,
+        train: train_file.to_path_buf(),
+        dev: vec![train_file.to_path_buf()],
+        out: dir.join("model"),
+        checkpoint_dir: dir.join("checkpoint"),
+        model_id: "tiny".into(),
+        marking: TargetMarking {
+            markers: Some(("[unused0]".into(), "[unused1]".into())),
+            pooling: Pooling::MentionMean,
+            max_length: 32,
+        },
+        epochs,
+        batch_size: 8,
+        learning_rate: 3e-3,
+        warmup: 0.1,
+        weight_decay: 0.01,
+        label_smoothing: 0.0,
+        class_weights: ClassWeights::InverseSqrt,
+        seed: 7,
+        patience: 0,
+        checkpoint_every: 2,
+        limit: None,
+    }
+}
+
+fn quiet() -> RunOptions {
+    RunOptions {
+        quiet: true,
+        stop_after_steps: None,
+    }
+}
+
+#[test]
+fn training_drives_the_loss_down_and_the_model_loads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = common::write_base(&dir.path().join("base"));
+    let data = dir.path().join("train.jsonl");
+    common::write_training_file(&data);
+    let trained = train::train(config(dir.path(), &base, &data, 40), &quiet(), |_| {}).unwrap();
+    let losses: Vec<f64> = trained.state.history.iter().map(|r| r.train_loss).collect();
+    assert!(losses[0] > 0.9, "starts near ln 3: {losses:?}");
+    assert!(
+        *losses.last().unwrap() < 0.5 * losses[0],
+        "loss fell: {losses:?}"
+    );
+    let best = trained.state.best_record().unwrap();
+    assert!(best.selection > 0.6, "learns the verbs: {best:?}");
+
+    let model_dir =
+        ModelDir::open(&dir.path().join("model"), trained.weights_sha256.as_deref()).unwrap();
+    let stance = model_dir.stance.clone().unwrap();
+    assert_eq!(stance.model_id, "tiny");
+    let (model, _) = Classifier::load(model_dir).unwrap();
+    let text = "Critics praised Smith today.";
+    let got = model
+        .score(&[SentenceTargets {
+            text,
+            spans: vec![16..21],
+        }])
+        .unwrap();
+    let s = got[0][0];
+    assert!((s.negative + s.neutral + s.positive - 1.0).abs() < 1e-5);
+}
+
+#[test]
+fn an_interrupted_run_resumes_to_the_same_weights() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = common::write_base(&dir.path().join("base"));
+    let data = dir.path().join("train.jsonl");
+    common::write_training_file(&data);
+
+    let straight = dir.path().join("straight");
+    let a = train::train(config(&straight, &base, &data, 2), &quiet(), |_| {}).unwrap();
+
+    let resumed = dir.path().join("resumed");
+    let stop = RunOptions {
+        quiet: true,
+        stop_after_steps: Some(3),
+    };
+    let first = train::train(config(&resumed, &base, &data, 2), &stop, |_| {}).unwrap();
+    assert_eq!(first.state.global_step, 3);
+    let b = train::train(config(&resumed, &base, &data, 2), &quiet(), |_| {}).unwrap();
+    assert_eq!(a.state.global_step, b.state.global_step);
+    assert_eq!(
+        a.weights_sha256, b.weights_sha256,
+        "resumed run ends with identical weights"
+    );
+}
+
+#[test]
+fn scores_do_not_depend_on_batch_size_or_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = common::write_base(&dir.path().join("base"));
+    let data = dir.path().join("train.jsonl");
+    common::write_training_file(&data);
+    train::train(config(dir.path(), &base, &data, 1), &quiet(), |_| {}).unwrap();
+    let (mut model, _) =
+        Classifier::load(ModelDir::open(&dir.path().join("model"), None).unwrap()).unwrap();
+    let a = "Smith praised Jones, and the police attacked the protesters of Garcia.";
+    let b = "Lee met Petro.";
+    let find = |t: &str, n: &str| {
+        let s = t.find(n).unwrap();
+        s..s + n.len()
+    };
+    let sentences = [
+        SentenceTargets {
+            text: a,
+            spans: vec![find(a, "Smith"), find(a, "Jones"), find(a, "Garcia")],
+        },
+        SentenceTargets {
+            text: b,
+            spans: vec![find(b, "Lee"), find(b, "Petro")],
+        },
+    ];
+    model.batch_size = 64;
+    let together = model.score(&sentences).unwrap();
+    model.batch_size = 1;
+    let one_by_one = model.score(&sentences).unwrap();
+    for (x, y) in together.iter().flatten().zip(one_by_one.iter().flatten()) {
+        assert!((x.positive - y.positive).abs() < 1e-5 && (x.negative - y.negative).abs() < 1e-5);
+    }
+    let reversed = model
+        .score(&[sentences[1].clone(), sentences[0].clone()])
+        .unwrap();
+    assert_eq!(reversed[0].len(), 2);
+    assert!((reversed[1][2].positive - together[0][2].positive).abs() < 1e-5);
+}
+
+#[test]
+fn loading_errors_name_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = common::write_base(&dir.path().join("base"));
+
+    let missing = dir.path().join("nothing-here");
+    let err = ModelDir::open(&missing, None).err().unwrap().to_string();
+    assert!(
+        err.contains("nothing-here") && err.contains("missing"),
+        "{err}"
+    );
+
+    std::fs::remove_file(base.join("tokenizer.json")).unwrap();
+    let err = ModelDir::open(&base, None).err().unwrap().to_string();
+    assert!(err.contains("tokenizer.json: missing"), "{err}");
+    common::tokenizer()
+        .save(base.join("tokenizer.json"), false)
+        .unwrap();
+
+    let err = ModelDir::open(&base, Some("00ff")).err().unwrap();
+    assert!(matches!(err, StanceError::Checksum { .. }), "{err}");
+    assert!(err.to_string().contains("expected 00ff"));
+
+    // A bare encoder has no stance head: loading it as a stance model says so.
+    let err = Classifier::load(ModelDir::open(&base, None).unwrap())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("slant.json"), "{err}");
+
+    // Weights that do not fit the config.
+    let data = dir.path().join("train.jsonl");
+    common::write_training_file(&data);
+    train::train(config(dir.path(), &base, &data, 1), &quiet(), |_| {}).unwrap();
+    let model = dir.path().join("model");
+    let mut cfg = common::config(common::tokenizer().get_vocab_size(true));
+    cfg.hidden_size = 48;
+    cfg.num_attention_heads = 4;
+    std::fs::write(
+        model.join(model_dir::CONFIG),
+        serde_json::to_string(&cfg).unwrap(),
+    )
+    .unwrap();
+    let err = Classifier::load(ModelDir::open(&model, None).unwrap())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("model.safetensors") && err.contains("do not fit"),
+        "{err}"
+    );
+
+    std::fs::write(model.join(model_dir::WEIGHTS), b"not safetensors").unwrap();
+    let err = ModelDir::open(&model, None).err().unwrap().to_string();
+    assert!(err.contains("not a safetensors file"), "{err}");
+}
