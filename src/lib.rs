@@ -11,5 +11,6 @@ pub mod corpus;
 pub mod fetch;
 pub mod output;
 pub mod pipeline;
+pub mod report;
 pub mod stance;
 pub mod text;

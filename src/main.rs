@@ -424,6 +424,12 @@ fn score(args: ScoreArgs, quiet: bool) -> Result<()> {
         c.records, c.articles, c.rejected, c.mentions, c.sentences_with_mentions, c.sentences_scored, c.sentences_reused, c.articles_framed, c.articles_without_mentions,
         summary.out.display()
     );
+    if !quiet {
+        print!(
+            "{}",
+            slant::report::outlet_summary(&summary.out.join("outlets.csv"))?
+        );
+    }
     Ok(())
 }
 

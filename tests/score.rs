@@ -1,0 +1,558 @@
+//! `slant score` end to end: input formats, bad records, registry conflicts, mention
+//! resolution, aggregation arithmetic and determinism.
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use slant::actors::Registry;
+use slant::aggregate::Axis;
+use slant::corpus::{FieldMap, Format};
+use slant::pipeline::{self, ModelInfo, ScoreOptions};
+use slant::stance::{SentenceTargets, Stance, StanceError, StanceModel};
+
+/// A stand-in model with hand-checkable output: the sentence's verb sets the stance.
+struct VerbModel;
+
+const PRAISE: Stance = Stance {
+    negative: 0.1,
+    neutral: 0.2,
+    positive: 0.7,
+};
+const CONDEMN: Stance = Stance {
+    negative: 0.8,
+    neutral: 0.1,
+    positive: 0.1,
+};
+const PLAIN: Stance = Stance {
+    negative: 0.2,
+    neutral: 0.6,
+    positive: 0.2,
+};
+
+impl StanceModel for VerbModel {
+    fn score(&self, sentences: &[SentenceTargets]) -> Result<Vec<Vec<Stance>>, StanceError> {
+        Ok(sentences
+            .iter()
+            .map(|s| {
+                let stance = if s.text.contains("praised") {
+                    PRAISE
+                } else if s.text.contains("condemned") {
+                    CONDEMN
+                } else {
+                    PLAIN
+                };
+                vec![stance; s.spans.len()]
+            })
+            .collect())
+    }
+}
+
+const REGISTRY: &str = "id,name,aliases,camp,kind\n\
+alice,Alice Moreno,,left,person\n\
+bob,Bob Silva,Silva campaign,right,person\n\
+carl,Carl Silva,,right,person\n\
+press,Daily Press,,neutral,organization\n";
+
+fn write(dir: &Path, name: &str, content: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, content).unwrap();
+    path
+}
+
+fn options(inputs: Vec<(PathBuf, Format)>, out: PathBuf) -> ScoreOptions {
+    ScoreOptions {
+        inputs,
+        fields: FieldMap::default(),
+        axis: Axis::parse(&["left,right"]),
+        out,
+        strict: false,
+        resamples: 1000,
+        seed: 1,
+        quiet: true,
+        chunk_size: 2,
+        cache_limit: 1000,
+    }
+}
+
+fn info() -> ModelInfo {
+    ModelInfo {
+        id: "verb-stub".into(),
+        path: "-".into(),
+        sha256: "-".into(),
+    }
+}
+
+fn read_csv(path: &Path) -> Vec<Vec<String>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .unwrap();
+    reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+fn column(table: &[Vec<String>], name: &str) -> usize {
+    table[0]
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"))
+}
+
+#[test]
+fn aggregation_matches_hand_computation() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = Registry::load(&[write(dir.path(), "actors.csv", REGISTRY.as_bytes())]).unwrap();
+    let corpus = [
+        // a1: Alice praised (+0.6 for left), Bob condemned (-(-0.7) = +0.7): framing 0.65.
+        r#"{"id": "a1", "outlet": "North", "date": "2023-01-02", "text": "Voters praised Alice Moreno. Critics condemned Bob Silva."}"#,
+        // a2: Bob plain (s = 0, contributes -0); Silva alone then goes to Bob (named in full): framing 0.
+        r#"{"id": "a2", "outlet": "North", "text": "Bob Silva spoke. Silva left."}"#,
+        // a3: only the neutral camp: no framing.
+        r#"{"id": "a3", "outlet": "South", "text": "The Daily Press praised the plan."}"#,
+    ]
+    .join("\n");
+    let input = write(dir.path(), "corpus.jsonl", corpus.as_bytes());
+    let out = dir.path().join("out");
+    let summary = pipeline::score(
+        &options(vec![(input, Format::Jsonl)], out.clone()),
+        &registry,
+        &VerbModel,
+        &info(),
+    )
+    .unwrap();
+    assert_eq!(summary.counts.articles, 3);
+    assert_eq!(summary.counts.mentions, 5);
+
+    let articles = read_csv(&out.join("articles.csv"));
+    let framing = column(&articles, "framing");
+    assert_eq!(articles[1][framing], "0.650000");
+    assert_eq!(articles[2][framing], "0.000000");
+    assert_eq!(articles[3][framing], "");
+    assert_eq!(articles[1][column(&articles, "left_score")], "0.600000");
+    assert_eq!(articles[2][column(&articles, "right_mentions")], "2");
+
+    let mentions = read_csv(&out.join("mentions.csv"));
+    let (start, end, mention) = (
+        column(&mentions, "start"),
+        column(&mentions, "end"),
+        column(&mentions, "mention"),
+    );
+    let texts = [
+        "",
+        "Voters praised Alice Moreno. Critics condemned Bob Silva.",
+        "Bob Silva spoke. Silva left.",
+    ];
+    for row in &mentions[1..] {
+        let Some(text) = texts.get(if row[0] == "a1" {
+            1
+        } else if row[0] == "a2" {
+            2
+        } else {
+            0
+        }) else {
+            continue;
+        };
+        if text.is_empty() {
+            continue;
+        }
+        let (s, e): (usize, usize) = (row[start].parse().unwrap(), row[end].parse().unwrap());
+        assert_eq!(&text[s..e], row[mention], "offsets index the article text");
+    }
+    assert!(mentions
+        .iter()
+        .any(|r| r[mention] == "Silva" && r[2] == "bob"));
+
+    let outlets = read_csv(&out.join("outlets.csv"));
+    let f = column(&outlets, "framing");
+    // North: mean of 0.65 and 0 over articles; South has no framed article.
+    assert_eq!(outlets[1][0], "North");
+    assert_eq!(outlets[1][f], "0.325000");
+    assert_eq!(outlets[1][column(&outlets, "articles_framed")], "2");
+    assert_eq!(outlets[2][f], "");
+    // Two framed articles (0, 0.65): every resample mean lies in [0, 0.65].
+    let (lo, hi): (f64, f64) = (
+        outlets[1][f + 1].parse().unwrap(),
+        outlets[1][f + 2].parse().unwrap(),
+    );
+    assert!(
+        (0.0..=0.325).contains(&lo) && (0.325..=0.65).contains(&hi),
+        "{lo} {hi}"
+    );
+
+    let actors = read_csv(&out.join("actors.csv"));
+    assert!(actors
+        .iter()
+        .any(|r| r[0] == "a2" && r[2] == "bob" && r[4] == "2" && r[5] == "0.000000"));
+
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(manifest["model"]["id"], "verb-stub");
+    assert_eq!(manifest["inputs"][0]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(
+        manifest["registry"][0]["sha256"].as_str().unwrap().len(),
+        64
+    );
+    assert_eq!(manifest["counts"]["articles"], 3);
+}
+
+#[test]
+fn every_record_is_scored_or_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = Registry::load(&[write(dir.path(), "actors.csv", REGISTRY.as_bytes())]).unwrap();
+    let big = "Voters praised Alice Moreno. ".repeat(180_000); // about 5 MB
+    let mut jsonl: Vec<u8> = Vec::new();
+    let lines: Vec<Vec<u8>> = vec![
+        br#"{"id": "ok1", "outlet": "N", "text": "Voters praised Alice Moreno."}"#.to_vec(),
+        b"{\"id\": \"bad-utf8\", \"outlet\": \"N\", \"text\": \"caf\xe9\"}".to_vec(),
+        b"{\"id\": \"nul\", \"outlet\": \"N\", \"text\": \"a\x00b\"}".to_vec(),
+        br#"{"id": "escaped-nul", "outlet": "N", "text": "Alice Moreno\u0000 praised"}"#.to_vec(),
+        br#"{"id": "truncated", "outlet": "N", "text": "Voters prai"#.to_vec(),
+        br#"{"id": "wrongtype", "outlet": "N", "text": 42.5e400}"#.to_vec(),
+        br#"{"id": "arr", "outlet": "N", "text": ["x"]}"#.to_vec(),
+        br#"{"id": "empty", "outlet": "N", "text": "   "}"#.to_vec(),
+        br#"{"outlet": "N", "text": "no id"}"#.to_vec(),
+        br#"[1, 2]"#.to_vec(),
+        br#"{"id": "ok1", "outlet": "N", "text": "duplicate id"}"#.to_vec(),
+        format!(r#"{{"id": "big", "outlet": "N", "text": "{big}"}}"#).into_bytes(),
+        br#"{"id": 7, "outlet": "N", "text": "Critics condemned Bob Silva.", "url": "http://x/7"}"#
+            .to_vec(),
+    ];
+    for line in &lines {
+        jsonl.extend_from_slice(line);
+        jsonl.push(b'\n');
+    }
+    let input = write(dir.path(), "mixed.jsonl", &jsonl);
+    let csv_input = write(
+        dir.path(),
+        "more.csv",
+        b"id,outlet,text,url\nc1,S,\"Critics condemned Bob Silva, loudly.\",http://c/1\nc2,S\nc3,S,\"\",u\nc4,S,\"ok \xff\",u\n",
+    );
+    let out = dir.path().join("out");
+    let mut opts = options(
+        vec![(input, Format::Jsonl), (csv_input, Format::Csv)],
+        out.clone(),
+    );
+    opts.fields.keep = vec!["url".into()];
+    let summary = pipeline::score(&opts, &registry, &VerbModel, &info()).unwrap();
+    let c = &summary.counts;
+    assert_eq!(c.records, 17);
+    assert_eq!(c.articles + c.rejected, c.records);
+
+    let articles = read_csv(&out.join("articles.csv"));
+    let ids: Vec<&str> = articles[1..].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(ids, ["ok1", "escaped-nul", "big", "7", "c1"]);
+    assert_eq!(articles[4][column(&articles, "url")], "http://x/7");
+    assert_eq!(articles[3][column(&articles, "mentions")], "180000");
+
+    let rejects = read_csv(&out.join("rejects.csv"));
+    let reasons: Vec<(String, String, String)> = rejects[1..]
+        .iter()
+        .map(|r| (r[1].clone(), r[2].clone(), r[3].clone()))
+        .collect();
+    let expect = [
+        ("2", "", "invalid UTF-8"),
+        ("3", "", "invalid JSON"),
+        ("5", "", "invalid JSON"),
+        ("6", "", "invalid JSON"),
+        ("7", "arr", "is an array"),
+        ("8", "empty", "empty text"),
+        ("9", "", "missing \"id\""),
+        ("10", "", "not a JSON object"),
+        ("11", "ok1", "duplicate id (first at"),
+        ("3", "", "2 fields, the header has 4"),
+        ("4", "c3", "empty text"),
+        ("5", "c4", "not valid UTF-8"),
+    ];
+    assert_eq!(reasons.len(), expect.len(), "{reasons:#?}");
+    for ((line, id, reason), (el, eid, ereason)) in reasons.iter().zip(expect) {
+        assert_eq!((line.as_str(), id.as_str()), (el, eid), "{reason}");
+        assert!(reason.contains(ereason), "{reason} should say {ereason}");
+    }
+    assert!(rejects[1][0].ends_with("mixed.jsonl"));
+}
+
+#[test]
+fn strict_mode_stops_at_the_first_bad_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = Registry::load(&[write(dir.path(), "actors.csv", REGISTRY.as_bytes())]).unwrap();
+    let input = write(
+        dir.path(),
+        "c.jsonl",
+        b"{\"id\": \"a\", \"outlet\": \"N\", \"text\": \"x\"}\n{\"id\": \"a\"\n",
+    );
+    let mut opts = options(vec![(input, Format::Jsonl)], dir.path().join("out"));
+    opts.strict = true;
+    let err = pipeline::score(&opts, &registry, &VerbModel, &info())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("c.jsonl:2:") && err.contains("--strict"),
+        "{err}"
+    );
+    assert!(
+        !dir.path().join("out/articles.csv").exists(),
+        "no half-written table under the real name"
+    );
+}
+
+#[test]
+fn txt_folders_name_outlets_after_their_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = Registry::load(&[write(dir.path(), "actors.csv", REGISTRY.as_bytes())]).unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(corpus.join("north")).unwrap();
+    std::fs::create_dir_all(corpus.join("south")).unwrap();
+    write(
+        &corpus.join("north"),
+        "n1.txt",
+        b"Voters praised Alice Moreno.",
+    );
+    write(
+        &corpus.join("south"),
+        "s1.txt",
+        b"Critics condemned Bob Silva.",
+    );
+    write(&corpus.join("south"), "s2.txt", b"\xff\xfe");
+    let out = dir.path().join("out");
+    pipeline::score(
+        &options(vec![(corpus, Format::Txt)], out.clone()),
+        &registry,
+        &VerbModel,
+        &info(),
+    )
+    .unwrap();
+    let articles = read_csv(&out.join("articles.csv"));
+    assert_eq!(
+        (articles[1][0].as_str(), articles[1][1].as_str()),
+        ("n1", "north")
+    );
+    assert_eq!(
+        (articles[2][0].as_str(), articles[2][1].as_str()),
+        ("s1", "south")
+    );
+    let rejects = read_csv(&out.join("rejects.csv"));
+    assert!(rejects[1][3].contains("invalid UTF-8"));
+}
+
+#[test]
+fn registry_conflicts_name_both_places() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(
+        dir.path(),
+        "a.csv",
+        b"id,name,aliases,camp,kind\nx,Ann Lee,Lee camp,left,person\n",
+    );
+    let dup = write(
+        dir.path(),
+        "b.csv",
+        b"id,name,aliases,camp,kind\ny,Yan Ho,,right,person\nx,Xu Li,,right,person\n",
+    );
+    let err = Registry::load(&[a.clone(), dup]).unwrap_err().to_string();
+    assert!(
+        err.contains("b.csv:3") && err.contains("a.csv:2") && err.contains("\"x\""),
+        "{err}"
+    );
+
+    let alias = write(
+        dir.path(),
+        "c.csv",
+        b"id,name,aliases,camp,kind\nz,Zoe Park,Lee camp,right,person\n",
+    );
+    let err = Registry::load(&[a.clone(), alias]).unwrap_err().to_string();
+    assert!(
+        err.contains("\"Lee camp\"") && err.contains("a.csv:2") && err.contains("c.csv:2"),
+        "{err}"
+    );
+
+    let kind = write(
+        dir.path(),
+        "d.csv",
+        b"id,name,aliases,camp,kind\nq,Q Corp,,right,company\n",
+    );
+    let err = Registry::load(&[kind]).unwrap_err().to_string();
+    assert!(err.contains("d.csv:2") && err.contains("company"), "{err}");
+
+    let header = write(dir.path(), "e.csv", b"id,name,camp\nq,Q,right\n");
+    let err = Registry::load(&[header]).unwrap_err().to_string();
+    assert!(err.contains("e.csv:1") && err.contains("aliases"), "{err}");
+}
+
+#[test]
+fn shipped_registries_load_together() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let registry = Registry::load(&[
+        root.join("datasets/actors/peru.csv"),
+        root.join("datasets/actors/us.csv"),
+    ])
+    .unwrap();
+    let us = Registry::load(&[root.join("datasets/actors/us.csv")]).unwrap();
+    assert!(us.actors.len() >= 150, "{}", us.actors.len());
+    assert_eq!(us.camps(), ["left", "neutral", "right"]);
+    let peru = Registry::load(&[root.join("datasets/actors/peru.csv")]).unwrap();
+    assert_eq!(peru.camps(), ["foreign", "government", "opposition"]);
+    assert_eq!(registry.actors.len(), us.actors.len() + peru.actors.len());
+}
+
+fn slant() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_slant"))
+}
+
+fn demo_run(out: &Path, threads: &str) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let status = slant()
+        .current_dir(root)
+        .args([
+            "--quiet",
+            "score",
+            "datasets/demo/articles.jsonl",
+            "--actors",
+            "datasets/actors/peru.csv",
+        ])
+        .args([
+            "--actors",
+            "datasets/actors/us.csv",
+            "--axis",
+            "left,right",
+            "--axis",
+            "opposition,government",
+        ])
+        .args(["--threads", threads, "--chunk-size", "5", "--out"])
+        .arg(out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn demo_output_is_identical_across_thread_counts_and_ranks_the_outlets() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    demo_run(&one, "1");
+    demo_run(&two, "2");
+    for table in [
+        "mentions.csv",
+        "actors.csv",
+        "articles.csv",
+        "outlets.csv",
+        "rejects.csv",
+    ] {
+        let a = std::fs::read(one.join(table)).unwrap();
+        let b = std::fs::read(two.join(table)).unwrap();
+        assert!(a == b, "{table} differs between 1 and 2 threads");
+    }
+    let outlets = read_csv(&one.join("outlets.csv"));
+    let f = column(&outlets, "framing");
+    let framing = |name: &str| -> f64 {
+        outlets.iter().find(|r| r[0] == name).unwrap()[f]
+            .parse()
+            .unwrap()
+    };
+    // The demo's known slants (scripts/make-demo.py), with separated intervals.
+    assert!(framing("Civic Dispatch") > framing("Metro Wire") + 0.2);
+    assert!(framing("Metro Wire") > framing("Patriot Standard") + 0.2);
+}
+
+#[test]
+fn stdin_input_and_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let actors = write(dir.path(), "actors.csv", REGISTRY.as_bytes());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = |input: &[u8], strict: bool| {
+        let mut cmd = slant();
+        cmd.current_dir(root)
+            .args(["--quiet", "score", "-", "--actors"])
+            .arg(&actors)
+            .arg("--out")
+            .arg(dir.path().join("out"));
+        if strict {
+            cmd.arg("--strict");
+        }
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let good = b"{\"id\": \"s1\", \"outlet\": \"N\", \"text\": \"Voters praised Alice Moreno.\"}\nnot json\n";
+    let output = run(good, false);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("1 rejected"));
+    let output = run(good, true);
+    assert_eq!(output.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("-:2:"));
+
+    let bad_axis = slant()
+        .current_dir(root)
+        .args(["score", "-", "--actors"])
+        .arg(&actors)
+        .args(["--axis", "left,nowhere", "--out"])
+        .arg(dir.path().join("o2"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(bad_axis.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad_axis.stderr).contains("\"nowhere\" is not a camp"));
+}
+
+#[test]
+fn seed_article_reads_as_a_careful_reader_would() {
+    let Some(shared) = common::shared_dir("seed_article_reads_as_a_careful_reader_would") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let status = slant()
+        .current_dir(root)
+        .args(["--quiet", "score"])
+        .arg(shared.join("seeds"))
+        .args([
+            "--actors",
+            "datasets/actors/peru.csv",
+            "--axis",
+            "opposition,government",
+            "--out",
+        ])
+        .arg(dir.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let actors = read_csv(&dir.path().join("actors.csv"));
+    let score = |id: &str| -> f64 {
+        actors
+            .iter()
+            .find(|r| r[2] == id)
+            .unwrap_or_else(|| panic!("{id} not found"))[5]
+            .parse()
+            .unwrap()
+    };
+    for id in [
+        "dina_boluarte",
+        "pedro_castillo",
+        "gustavo_petro",
+        "congress",
+        "boluarte_government",
+    ] {
+        score(id);
+    }
+    // The article condemns the Boluarte government throughout.
+    assert!(
+        score("boluarte_government") < -0.3,
+        "{}",
+        score("boluarte_government")
+    );
+    let articles = read_csv(&dir.path().join("articles.csv"));
+    let framing: f64 = articles[1][column(&articles, "framing")].parse().unwrap();
+    assert!(
+        framing > 0.0,
+        "the article favours the opposition over the government: {framing}"
+    );
+}
