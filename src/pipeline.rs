@@ -138,13 +138,12 @@ fn key(sentence: &str, spans: &[Range<usize>]) -> Key {
     k
 }
 
-/// The mentions of one sentence, relative to it.
-fn sentence_groups(article: &Article, prepared: &Prepared) -> BTreeMap<usize, Vec<usize>> {
+/// Mention indices grouped by sentence, in sentence order.
+fn sentence_groups(prepared: &Prepared) -> BTreeMap<usize, Vec<usize>> {
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (i, m) in prepared.mentions.iter().enumerate() {
         groups.entry(m.sentence).or_default().push(i);
     }
-    let _ = article;
     groups
 }
 
@@ -278,7 +277,7 @@ pub fn score(
         let mut requested: HashMap<Key, ()> = HashMap::new();
         for (article, p) in chunk.iter().zip(&prepared) {
             counts.sentences += p.sentences.len() as u64;
-            for (sentence, members) in sentence_groups(article, p) {
+            for (sentence, members) in sentence_groups(p) {
                 counts.sentences_with_mentions += 1;
                 let range = p.sentences[sentence].clone();
                 let text = &article.text[range.clone()];
@@ -315,7 +314,7 @@ pub fn score(
 
         for (article, p) in chunk.iter().zip(&prepared) {
             let mut scores: Vec<Option<Stance>> = vec![None; p.mentions.len()];
-            for (sentence, members) in sentence_groups(article, p) {
+            for (sentence, members) in sentence_groups(p) {
                 let range = p.sentences[sentence].clone();
                 let spans: Vec<Range<usize>> = members
                     .iter()

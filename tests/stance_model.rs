@@ -69,7 +69,7 @@ fn training_drives_the_loss_down_and_the_model_loads_back() {
     let got = model
         .score(&[SentenceTargets {
             text,
-            spans: vec![16..21],
+            spans: vec![std::ops::Range { start: 16, end: 21 }],
         }])
         .unwrap();
     let s = got[0][0];

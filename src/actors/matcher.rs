@@ -279,9 +279,6 @@ mod tests {
         m.find(text)
             .into_iter()
             .map(|x| (reg.actors[x.actor].id.clone(), &text[x.span]))
-            .collect::<Vec<_>>()
-            .into_iter()
-            .map(|(id, s)| (id, s))
             .collect()
     }
 

@@ -87,16 +87,16 @@ pub enum RegistryError {
     #[error("{second}: actor id {id:?} is already defined at {first}")]
     DuplicateId {
         id: String,
-        first: Origin,
-        second: Origin,
+        first: Box<Origin>,
+        second: Box<Origin>,
     },
     #[error("{second}: {name:?} names both {first_actor:?} ({first}) and {second_actor:?}; give it to one of them")]
     NameConflict {
         name: String,
         first_actor: String,
-        first: Origin,
+        first: Box<Origin>,
         second_actor: String,
-        second: Origin,
+        second: Box<Origin>,
     },
     #[error("no actors: give at least one --actors file with rows")]
     Empty,
@@ -196,8 +196,8 @@ impl Registry {
             if let Some(first) = seen.get(&id) {
                 return Err(RegistryError::DuplicateId {
                     id,
-                    first: first.clone(),
-                    second: here,
+                    first: Box::new(first.clone()),
+                    second: Box::new(here),
                 });
             }
             seen.insert(id.clone(), here.clone());
@@ -233,9 +233,9 @@ impl Registry {
                     return Err(RegistryError::NameConflict {
                         name: name.to_string(),
                         first_actor: first.id.clone(),
-                        first: first.origin.clone(),
+                        first: Box::new(first.origin.clone()),
                         second_actor: actor.id.clone(),
-                        second: actor.origin.clone(),
+                        second: Box::new(actor.origin.clone()),
                     });
                 }
                 owner.insert(name, actor);

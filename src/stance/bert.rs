@@ -143,7 +143,7 @@ impl SelfAttention {
     fn load(cfg: &BertConfig, vb: VarBuilder) -> Result<Self> {
         let h = cfg.hidden_size;
         let heads = cfg.num_attention_heads;
-        if h % heads != 0 {
+        if !h.is_multiple_of(heads) {
             candle_core::bail!("hidden_size {h} is not a multiple of num_attention_heads {heads}");
         }
         Ok(Self {

@@ -56,18 +56,18 @@ enum Record {
 
 fn nested_label(polarity: f64) -> Option<Label> {
     match polarity {
-        p if p == 2.0 => Some(Label::Negative),
-        p if p == 4.0 => Some(Label::Neutral),
-        p if p == 6.0 => Some(Label::Positive),
+        2.0 => Some(Label::Negative),
+        4.0 => Some(Label::Neutral),
+        6.0 => Some(Label::Positive),
         _ => None,
     }
 }
 
 fn flat_label(polarity: f64) -> Option<Label> {
     match polarity {
-        p if p == -1.0 => Some(Label::Negative),
-        p if p == 0.0 => Some(Label::Neutral),
-        p if p == 1.0 => Some(Label::Positive),
+        -1.0 => Some(Label::Negative),
+        0.0 => Some(Label::Neutral),
+        1.0 => Some(Label::Positive),
         _ => None,
     }
 }
