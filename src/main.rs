@@ -52,7 +52,7 @@ enum Command {
     /// Score labelled NewsMTSC-format files and print accuracy, macro-F1 and confusion.
     Eval {
         /// Trained stance model directory.
-        #[arg(long, default_value = DEFAULT_MODEL)]
+        #[arg(long, env = "SLANT_MODEL", default_value = DEFAULT_MODEL)]
         model: PathBuf,
         /// Score with a baseline instead of the model.
         #[arg(long, value_enum)]
@@ -140,7 +140,7 @@ struct ScoreArgs {
     #[arg(long)]
     out: PathBuf,
     /// Trained stance model directory.
-    #[arg(long, default_value = DEFAULT_MODEL)]
+    #[arg(long, env = "SLANT_MODEL", default_value = DEFAULT_MODEL)]
     model: PathBuf,
     /// Stop at the first bad record (exit code 3) instead of listing it in rejects.csv.
     #[arg(long)]

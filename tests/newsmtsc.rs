@@ -64,3 +64,47 @@ fn shipped_model_reads_the_project_examples() {
     assert_eq!(report.n, 30);
     assert!(report.accuracy >= 0.7, "{report:?}");
 }
+
+#[test]
+fn eval_json_has_one_object_per_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_slant"))
+        .current_dir(root)
+        .args([
+            "eval",
+            "--json",
+            "datasets/stance/examples.jsonl",
+            "datasets/stance/examples.jsonl",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    for v in &lines {
+        assert_eq!(v["n"], 30);
+        assert!(v["file"].as_str().unwrap().ends_with("examples.jsonl"));
+        assert!(v["accuracy"].as_f64().unwrap() > 0.0 && v["macro_f1"].as_f64().unwrap() > 0.0);
+    }
+
+    let missing = std::process::Command::new(env!("CARGO_BIN_EXE_slant"))
+        .current_dir(root)
+        .args([
+            "eval",
+            "--model",
+            "no/such/model",
+            "datasets/stance/examples.jsonl",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no/such/model"));
+}
