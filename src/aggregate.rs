@@ -8,12 +8,12 @@ use std::collections::BTreeMap;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The partisan-framing axis: mentions of a `favoured` camp count +s, of an `opposed` camp −s.
 /// Several `A,B` pairs combine into one axis (e.g. `left,right` and `opposition,government`
 /// for a corpus that spans two countries).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Axis {
     pub favoured: Vec<String>,
     pub opposed: Vec<String>,

@@ -7,10 +7,12 @@
 
 pub mod actors;
 pub mod aggregate;
+pub mod compare;
 pub mod corpus;
 pub mod fetch;
 pub mod output;
 pub mod pipeline;
 pub mod report;
 pub mod stance;
+pub mod stats;
 pub mod text;

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use slant::actors::discover::Discovery;
 use slant::actors::{Matcher, Registry};
 use slant::aggregate::Axis;
+use slant::compare::{self, CompareOptions, Comparison, GroupBy};
 use slant::corpus::{detect_format, FieldMap, Format, Reader, Record};
 use slant::fetch::{cache_dir, MINILM};
 use slant::pipeline::{ModelInfo, PipelineError, ScoreOptions};
@@ -44,6 +45,27 @@ enum Command {
     Train(TrainArgs),
     /// Score a corpus: mentions, actor, article and outlet framing as CSV in --out.
     Score(ScoreArgs),
+    /// Compare outlets in a `slant score` output directory: groups, pairs, actors, evidence.
+    Compare {
+        run: PathBuf,
+        #[command(flatten)]
+        stats: StatsArgs,
+        /// Where the tables go; default RUN/compare.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Write a self-contained HTML report of a `slant score` output directory.
+    Report {
+        run: PathBuf,
+        /// The HTML file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Also write the charts as PNG files into this folder.
+        #[arg(long)]
+        png: Option<PathBuf>,
+        #[command(flatten)]
+        stats: StatsArgs,
+    },
     /// Work with actor registries.
     Actors {
         #[command(subcommand)]
@@ -81,6 +103,48 @@ enum ActorsCommand {
         #[arg(long, default_value_t = 3)]
         min_count: u64,
     },
+}
+
+#[derive(clap::Args)]
+struct StatsArgs {
+    /// Groups: outlet, or outlet by calendar month or year of the article date.
+    #[arg(long, value_enum, default_value = "outlet")]
+    by: GroupBy,
+    /// Framing axis A,B (repeatable); default: the axis the run was scored with.
+    #[arg(long)]
+    axis: Vec<String>,
+    /// Bootstrap resamples and permutations.
+    #[arg(long, default_value_t = 2000)]
+    resamples: usize,
+    #[arg(long, default_value_t = 20230329)]
+    seed: u64,
+    /// Actor-outlet cells with fewer mentions are flagged as unreliable.
+    #[arg(long, default_value_t = 5)]
+    min_mentions: u64,
+    /// Evidence mentions per outlet and camp.
+    #[arg(long, default_value_t = 5)]
+    evidence: usize,
+}
+
+impl StatsArgs {
+    fn compare(&self, run: &Path) -> Result<Comparison> {
+        let axis = if self.axis.is_empty() {
+            None
+        } else {
+            Some(
+                Axis::parse(&self.axis)
+                    .with_context(|| format!("--axis {:?}: expected pairs A,B", self.axis))?,
+            )
+        };
+        let loaded = compare::Run::load(run, self.by, axis)?;
+        let options = CompareOptions {
+            resamples: self.resamples,
+            seed: self.seed,
+            min_mentions: self.min_mentions,
+            evidence: self.evidence,
+        };
+        Ok(compare::compare(&loaded, &options)?)
+    }
 }
 
 #[derive(clap::Args)]
@@ -252,6 +316,29 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Train(args) => train(args, cli.quiet),
         Command::Score(args) => score(args, cli.quiet),
+        Command::Compare { run, stats, out } => {
+            let comparison = stats.compare(&run)?;
+            let out = out.unwrap_or_else(|| run.join("compare"));
+            compare::write(&comparison, &out)?;
+            if !cli.quiet {
+                print!("{}", compare::summary(&comparison));
+                eprintln!("tables in {}", out.display());
+            }
+            Ok(())
+        }
+        Command::Report {
+            run,
+            output,
+            png,
+            stats,
+        } => {
+            let comparison = stats.compare(&run)?;
+            let written = slant::report::write_report(&run, &comparison, &output, png.as_deref())?;
+            if !cli.quiet {
+                eprintln!("{}", written.join(", "));
+            }
+            Ok(())
+        }
         Command::Actors {
             command:
                 ActorsCommand::Discover {

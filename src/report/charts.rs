@@ -1,0 +1,273 @@
+//! Charts as SVG text: the same markup is inlined in the HTML report and rasterised to PNG.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use crate::compare::{ActorOutletRow, GroupRow};
+
+pub fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+const FONT: &str = "font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\"";
+
+/// Diverging colour for a stance in [-1, 1]: red (negative), white, blue (positive).
+pub fn diverging(s: f64) -> String {
+    let t = s.clamp(-1.0, 1.0);
+    let (r, g, b) = if t < 0.0 {
+        let u = -t;
+        (
+            255.0 + (178.0 - 255.0) * u,
+            255.0 + (24.0 - 255.0) * u,
+            255.0 + (43.0 - 255.0) * u,
+        )
+    } else {
+        (
+            255.0 + (33.0 - 255.0) * t,
+            255.0 + (102.0 - 255.0) * t,
+            255.0 + (172.0 - 255.0) * t,
+        )
+    };
+    format!(
+        "#{:02x}{:02x}{:02x}",
+        r.round() as u8,
+        g.round() as u8,
+        b.round() as u8
+    )
+}
+
+/// A forest plot: one row per outlet, point = framing, bar = 95% interval, ordered high to low.
+pub fn forest(groups: &[GroupRow], favoured: &str, opposed: &str) -> String {
+    let mut rows: Vec<&GroupRow> = groups.iter().filter(|g| g.framing.is_some()).collect();
+    rows.sort_by(|a, b| {
+        b.framing
+            .unwrap_or(0.0)
+            .total_cmp(&a.framing.unwrap_or(0.0))
+            .then(a.outlet.cmp(&b.outlet))
+    });
+    let label_w = 190.0;
+    let plot_w = 420.0;
+    let row_h = 30.0;
+    let top = 40.0;
+    let height = top + row_h * rows.len().max(1) as f64 + 50.0;
+    let width = label_w + plot_w + 30.0;
+    let extent = rows
+        .iter()
+        .flat_map(|g| {
+            [
+                g.framing.unwrap_or(0.0),
+                g.framing_ci.map_or(0.0, |c| c.0),
+                g.framing_ci.map_or(0.0, |c| c.1),
+            ]
+        })
+        .fold(0.1f64, |m, v| m.max(v.abs()));
+    let extent = ((extent * 10.0).ceil() / 10.0).min(1.0);
+    let x = |v: f64| label_w + (v + extent) / (2.0 * extent) * plot_w;
+    let mut svg = format!("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"Outlet framing with 95% intervals\" class=\"chart forest\" {FONT}>\n");
+    let _ = writeln!(
+        svg,
+        "<rect width=\"{width}\" height=\"{height}\" fill=\"white\"/>"
+    );
+    let _ = writeln!(svg, "<text x=\"{}\" y=\"20\" font-size=\"13\" text-anchor=\"middle\" fill=\"#333\">framing: ← favours {} · favours {} →</text>", label_w + plot_w / 2.0, escape(opposed), escape(favoured));
+    let axis_y = top + row_h * rows.len().max(1) as f64 + 5.0;
+    let _ = writeln!(svg, "<line x1=\"{0}\" y1=\"{top}\" x2=\"{0}\" y2=\"{axis_y}\" stroke=\"#999\" stroke-dasharray=\"4 3\"/>", x(0.0));
+    let _ = writeln!(
+        svg,
+        "<line x1=\"{label_w}\" y1=\"{axis_y}\" x2=\"{}\" y2=\"{axis_y}\" stroke=\"#333\"/>",
+        label_w + plot_w
+    );
+    for k in -2..=2 {
+        let v = extent * k as f64 / 2.0;
+        let _ = writeln!(svg, "<line x1=\"{0}\" y1=\"{axis_y}\" x2=\"{0}\" y2=\"{1}\" stroke=\"#333\"/><text x=\"{0}\" y=\"{2}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#333\">{v:+.2}</text>", x(v), axis_y + 5.0, axis_y + 18.0);
+    }
+    for (i, g) in rows.iter().enumerate() {
+        let y = top + row_h * i as f64 + row_h / 2.0;
+        let f = g.framing.unwrap_or(0.0);
+        let colour = diverging(f * 2.0);
+        let _ = writeln!(svg, "<text x=\"{}\" y=\"{}\" font-size=\"13\" text-anchor=\"end\" fill=\"#111\">{} <tspan fill=\"#777\" font-size=\"11\">n={}</tspan></text>", label_w - 10.0, y + 4.0, escape(&g.outlet), g.articles_framed);
+        if let Some((lo, hi)) = g.framing_ci {
+            let _ = writeln!(svg, "<line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"#333\" stroke-width=\"2\"><title>95% CI [{lo:+.3}, {hi:+.3}]</title></line>", x(lo), x(hi));
+        }
+        let _ = writeln!(svg, "<circle cx=\"{}\" cy=\"{y}\" r=\"6\" fill=\"{colour}\" stroke=\"#111\"><title>{}: {f:+.3}</title></circle>", x(f), escape(&g.outlet));
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// Actors (rows, most mentioned first) by outlets (columns): mean stance as colour, mentions
+/// as text; cells under the mention threshold are drawn faint and marked.
+pub fn heatmap(cells: &[ActorOutletRow], max_actors: usize) -> String {
+    let mut totals: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut outlets: Vec<&str> = Vec::new();
+    for c in cells {
+        *totals.entry(&c.actor_id).or_default() += c.mentions;
+        if !outlets.contains(&c.outlet.as_str()) {
+            outlets.push(&c.outlet);
+        }
+    }
+    outlets.sort();
+    let mut actors: Vec<(&str, u64)> = totals.into_iter().collect();
+    actors.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    actors.truncate(max_actors);
+    let lookup: BTreeMap<(&str, &str), &ActorOutletRow> = cells
+        .iter()
+        .map(|c| ((c.actor_id.as_str(), c.outlet.as_str()), c))
+        .collect();
+    let (label_w, cell_w, cell_h, top) = (200.0, 96.0, 24.0, 60.0);
+    let width = label_w + cell_w * outlets.len().max(1) as f64 + 20.0;
+    let height = top + cell_h * actors.len().max(1) as f64 + 64.0;
+    let mut svg = format!("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"Mean stance by actor and outlet\" class=\"chart heatmap\" {FONT}>\n");
+    let _ = writeln!(
+        svg,
+        "<rect width=\"{width}\" height=\"{height}\" fill=\"white\"/>"
+    );
+    for (j, outlet) in outlets.iter().enumerate() {
+        let cx = label_w + cell_w * j as f64 + cell_w / 2.0;
+        let _ = writeln!(svg, "<text x=\"{cx}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\" fill=\"#111\">{}</text>", top - 10.0, escape(outlet));
+    }
+    for (i, (actor, _)) in actors.iter().enumerate() {
+        let y = top + cell_h * i as f64;
+        let _ = writeln!(
+            svg,
+            "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"end\" fill=\"#111\">{}</text>",
+            label_w - 8.0,
+            y + cell_h / 2.0 + 4.0,
+            escape(actor)
+        );
+        for (j, outlet) in outlets.iter().enumerate() {
+            let x = label_w + cell_w * j as f64;
+            match lookup.get(&(*actor, *outlet)) {
+                Some(c) => {
+                    let mean = c.mean.unwrap_or(0.0);
+                    let opacity = if c.few_mentions { 0.35 } else { 1.0 };
+                    let mark = if c.few_mentions { "*" } else { "" };
+                    let ink = if mean.abs() > 0.55 && !c.few_mentions {
+                        "white"
+                    } else {
+                        "#111"
+                    };
+                    let _ = writeln!(svg, "<rect x=\"{x}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"{}\" fill-opacity=\"{opacity}\" stroke=\"white\"><title>{} in {}: mean {mean:+.3}, {} mentions</title></rect>", cell_w - 1.0, cell_h - 1.0, diverging(mean), escape(actor), escape(outlet), c.mentions);
+                    let _ = writeln!(svg, "<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\" fill=\"{ink}\">{mean:+.2} ({}){mark}</text>", x + cell_w / 2.0, y + cell_h / 2.0 + 4.0, c.mentions);
+                }
+                None => {
+                    let _ = writeln!(svg, "<rect x=\"{x}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"#f3f3f3\" stroke=\"white\"/>", cell_w - 1.0, cell_h - 1.0);
+                }
+            }
+        }
+    }
+    let legend_y = top + cell_h * actors.len().max(1) as f64 + 20.0;
+    for k in 0..=10 {
+        let v = -1.0 + k as f64 * 0.2;
+        let _ = writeln!(
+            svg,
+            "<rect x=\"{}\" y=\"{legend_y}\" width=\"16\" height=\"10\" fill=\"{}\"/>",
+            10.0 + k as f64 * 16.0,
+            diverging(v)
+        );
+    }
+    let _ = writeln!(svg, "<text x=\"10\" y=\"{}\" font-size=\"11\" fill=\"#333\">−1 (negative) … +1 (positive); (mentions); * fewer mentions than the threshold</text>", legend_y + 26.0);
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// Framing over time: one line per outlet over the periods (months) that have framed articles.
+pub fn timeline(groups: &[GroupRow]) -> Option<String> {
+    let mut periods: Vec<&str> = groups
+        .iter()
+        .filter(|g| g.framing.is_some() && g.period != "unknown" && !g.period.is_empty())
+        .map(|g| g.period.as_str())
+        .collect();
+    periods.sort();
+    periods.dedup();
+    if periods.len() < 2 {
+        return None;
+    }
+    let mut outlets: Vec<&str> = groups.iter().map(|g| g.outlet.as_str()).collect();
+    outlets.sort();
+    outlets.dedup();
+    let palette = [
+        "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666",
+    ];
+    let (left, top, plot_w, plot_h) = (60.0, 30.0, 560.0, 220.0);
+    let width = left + plot_w + 180.0;
+    let height = top + plot_h + 60.0;
+    let x = |i: usize| {
+        left + if periods.len() > 1 {
+            plot_w * i as f64 / (periods.len() - 1) as f64
+        } else {
+            0.0
+        }
+    };
+    let y = |v: f64| top + plot_h * (1.0 - (v.clamp(-1.0, 1.0) + 1.0) / 2.0);
+    let mut svg = format!("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"Framing over time by outlet\" class=\"chart timeline\" {FONT}>\n");
+    let _ = writeln!(
+        svg,
+        "<rect width=\"{width}\" height=\"{height}\" fill=\"white\"/>"
+    );
+    for v in [-1.0, -0.5, 0.0, 0.5, 1.0] {
+        let dash = if v == 0.0 {
+            ""
+        } else {
+            " stroke-dasharray=\"3 3\""
+        };
+        let _ = writeln!(svg, "<line x1=\"{left}\" y1=\"{0}\" x2=\"{1}\" y2=\"{0}\" stroke=\"#ccc\"{dash}/><text x=\"{2}\" y=\"{3}\" font-size=\"11\" text-anchor=\"end\" fill=\"#333\">{v:+.1}</text>", y(v), left + plot_w, left - 6.0, y(v) + 4.0);
+    }
+    let step = periods.len().div_ceil(12).max(1);
+    for (i, p) in periods.iter().enumerate().step_by(step) {
+        let _ = writeln!(svg, "<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#333\">{}</text>", x(i), top + plot_h + 18.0, escape(p));
+    }
+    for (k, outlet) in outlets.iter().enumerate() {
+        let colour = palette[k % palette.len()];
+        let points: Vec<(f64, f64)> = periods
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| {
+                groups
+                    .iter()
+                    .find(|g| g.outlet == *outlet && g.period == *p)
+                    .and_then(|g| g.framing)
+                    .map(|f| (x(i), y(f)))
+            })
+            .collect();
+        let path: Vec<String> = points
+            .iter()
+            .map(|(a, b)| format!("{a:.1},{b:.1}"))
+            .collect();
+        let _ = writeln!(
+            svg,
+            "<polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"/>",
+            path.join(" ")
+        );
+        for (a, b) in &points {
+            let _ = writeln!(
+                svg,
+                "<circle cx=\"{a:.1}\" cy=\"{b:.1}\" r=\"3\" fill=\"{colour}\"/>"
+            );
+        }
+        let ly = top + 16.0 * k as f64;
+        let _ = writeln!(svg, "<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"4\" fill=\"{colour}\"/><text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"#111\">{}</text>", left + plot_w + 20.0, ly, left + plot_w + 38.0, ly + 5.0, escape(outlet));
+    }
+    svg.push_str("</svg>\n");
+    Some(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diverging_scale_ends_and_middle() {
+        assert_eq!(diverging(0.0), "#ffffff");
+        assert_eq!(diverging(-1.0), "#b2182b");
+        assert_eq!(diverging(1.0), "#2166ac");
+        assert_eq!(diverging(7.0), "#2166ac");
+    }
+
+    #[test]
+    fn labels_are_escaped() {
+        assert_eq!(escape("<b>&\"</b>"), "&lt;b&gt;&amp;&quot;&lt;/b&gt;");
+    }
+}

@@ -1,0 +1,272 @@
+//! Reading a run's output back for people: the terminal summary, and `slant report`, one
+//! self-contained HTML file (inline SVG, inline CSS, nothing fetched) plus optional PNGs.
+
+pub mod charts;
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+use crate::compare::{self, CompareError, CompareOptions, Comparison, EvidenceRow, GroupBy};
+use charts::escape;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("{path}: {source}")]
+    Csv { path: String, source: csv::Error },
+    #[error("{path}: no column {column:?}")]
+    Column { path: String, column: &'static str },
+    #[error(transparent)]
+    Compare(#[from] CompareError),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: cannot render the chart: {message}")]
+    Render { path: PathBuf, message: String },
+}
+
+/// The outlets table as aligned text, most favourable framing first (outlets without a
+/// framing last, by name).
+pub fn outlet_summary(outlets_csv: &Path) -> Result<String, ReportError> {
+    let path = outlets_csv.display().to_string();
+    let csv_error = |source| ReportError::Csv {
+        path: path.clone(),
+        source,
+    };
+    let mut reader = csv::Reader::from_path(outlets_csv).map_err(csv_error)?;
+    let headers = reader.headers().map_err(csv_error)?.clone();
+    let col = |column: &'static str| {
+        headers
+            .iter()
+            .position(|h| h == column)
+            .ok_or(ReportError::Column {
+                path: path.clone(),
+                column,
+            })
+    };
+    let columns = [
+        col("outlet")?,
+        col("articles")?,
+        col("mentions")?,
+        col("framing")?,
+        col("framing_low")?,
+        col("framing_high")?,
+    ];
+    let mut rows: Vec<[String; 6]> = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(csv_error)?;
+        rows.push(columns.map(|i| record.get(i).unwrap_or("").to_string()));
+    }
+    let framing = |r: &[String; 6]| r[3].parse::<f64>().ok();
+    rows.sort_by(|a, b| match (framing(a), framing(b)) {
+        (Some(x), Some(y)) => y.total_cmp(&x).then_with(|| a[0].cmp(&b[0])),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a[0].cmp(&b[0]),
+    });
+    let width = rows
+        .iter()
+        .map(|r| r[0].chars().count())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let mut out = format!(
+        "{:<width$}  {:>8}  {:>8}  {:>9}  {:>21}",
+        "outlet", "articles", "mentions", "framing", "95% CI"
+    );
+    for r in rows {
+        let ci = if r[4].is_empty() {
+            String::new()
+        } else {
+            format!("[{}, {}]", r[4], r[5])
+        };
+        out += &format!(
+            "{:<width$}  {:>8}  {:>8}  {:>9}  {:>21}",
+            r[0], r[1], r[2], r[3], ci
+        );
+    }
+    Ok(out)
+}
+
+const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;margin:0 auto;max-width:1040px;padding:16px;color:#1a1a1a;line-height:1.45}
+h1{font-size:1.6em;margin:.2em 0}h2{font-size:1.25em;margin-top:1.8em;border-bottom:1px solid #ddd;padding-bottom:.2em}
+.chart{width:100%;height:auto;max-width:100%}.scroll{overflow-x:auto}
+table{border-collapse:collapse;font-size:.9em;width:100%}th,td{border-bottom:1px solid #eee;padding:4px 6px;text-align:left;vertical-align:top}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}mark{background:#ffe58a;padding:0 2px;border-radius:2px}
+.neg{color:#b2182b}.pos{color:#2166ac}.note{color:#555;font-size:.9em}code{font-size:.95em}";
+
+fn html_num(x: Option<f64>) -> String {
+    x.map_or("–".into(), |v| format!("{v:+.3}"))
+}
+
+/// The sentence with the first occurrence of the mention highlighted.
+fn highlighted(row: &EvidenceRow) -> String {
+    match row.sentence.find(&row.mention) {
+        Some(at) if !row.mention.is_empty() => format!(
+            "{}<mark>{}</mark>{}",
+            escape(&row.sentence[..at]),
+            escape(&row.mention),
+            escape(&row.sentence[at + row.mention.len()..])
+        ),
+        _ => escape(&row.sentence),
+    }
+}
+
+fn provenance(run: &Path) -> String {
+    let Ok(text) = std::fs::read_to_string(run.join("run.json")) else {
+        return "<p class=\"note\">run.json is missing: no provenance recorded.</p>".into();
+    };
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return "<p class=\"note\">run.json is not valid JSON.</p>".into();
+    };
+    let s = |x: &serde_json::Value| {
+        x.as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| x.to_string())
+    };
+    let mut out = String::from("<table>");
+    let _ = write!(
+        out,
+        "<tr><th>slant</th><td>{}</td></tr>",
+        escape(&s(&v["slant_version"]))
+    );
+    let _ = write!(out, "<tr><th>model</th><td>{} <code>{}</code><br><span class=\"note\">sha256 {}</span></td></tr>", escape(&s(&v["model"]["id"])), escape(&s(&v["model"]["path"])), escape(&s(&v["model"]["sha256"])));
+    for r in v["registry"].as_array().into_iter().flatten() {
+        let _ = write!(out, "<tr><th>registry</th><td><code>{}</code><br><span class=\"note\">sha256 {}</span></td></tr>", escape(&s(&r["path"])), escape(&s(&r["sha256"])));
+    }
+    for i in v["inputs"].as_array().into_iter().flatten() {
+        let _ = write!(out, "<tr><th>input</th><td><code>{}</code> ({}, {} records)<br><span class=\"note\">sha256 {}</span></td></tr>", escape(&s(&i["path"])), escape(&s(&i["format"])), escape(&s(&i["records"])), escape(&s(&i["sha256"])));
+    }
+    let c = &v["counts"];
+    let _ = write!(out, "<tr><th>counts</th><td>{} records: {} articles scored, {} rejected (listed in <code>rejects.csv</code>); {} mentions; {} articles framed</td></tr>", s(&c["records"]), s(&c["articles"]), s(&c["rejected"]), s(&c["mentions"]), s(&c["articles_framed"]));
+    let _ = write!(
+        out,
+        "<tr><th>flags</th><td><code>{}</code></td></tr>",
+        escape(&v["flags"].to_string())
+    );
+    out.push_str("</table>");
+    out
+}
+
+fn render_png(svg: &str, path: &Path) -> Result<(), ReportError> {
+    let render = |message: String| ReportError::Render {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut options = resvg::usvg::Options::default();
+    options.fontdb_mut().load_system_fonts();
+    let tree = resvg::usvg::Tree::from_str(svg, &options).map_err(|e| render(e.to_string()))?;
+    let size = tree.size().to_int_size();
+    let scale = 2.0;
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(
+        (size.width() as f32 * scale) as u32,
+        (size.height() as f32 * scale) as u32,
+    )
+    .ok_or_else(|| render("empty picture".into()))?;
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::from_scale(scale, scale),
+        &mut pixmap.as_mut(),
+    );
+    pixmap.save_png(path).map_err(|e| render(e.to_string()))
+}
+
+/// Writes the report for the run in `run` (with `comparison` computed over outlets) to
+/// `output`, and the charts as PNG into `png_dir` if given. Returns the paths written.
+pub fn write_report(
+    run: &Path,
+    comparison: &Comparison,
+    output: &Path,
+    png_dir: Option<&Path>,
+) -> Result<Vec<String>, ReportError> {
+    let favoured = comparison.axis.favoured.join(" + ");
+    let opposed = comparison.axis.opposed.join(" + ");
+    let forest = charts::forest(&comparison.groups, &favoured, &opposed);
+    let heatmap = charts::heatmap(&comparison.actor_outlet, 25);
+    let monthly = compare::Run::load(run, GroupBy::OutletMonth, Some(comparison.axis.clone()))?;
+    let monthly = compare::compare(
+        &monthly,
+        &CompareOptions {
+            resamples: 0,
+            seed: 0,
+            min_mentions: 0,
+            evidence: 0,
+        },
+    )?;
+    let timeline = charts::timeline(&monthly.groups);
+
+    let mut html = String::new();
+    let _ = write!(html, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>slant report: {}</title><style>{STYLE}</style></head><body>", escape(&run.display().to_string()));
+    let _ = write!(html, "<h1>How the outlets frame the actors</h1><p class=\"note\">Run <code>{}</code>. Framing axis: positive favours <b>{}</b>, negative favours <b>{}</b>. Each point is the mean framing of an outlet's articles with a 95% bootstrap interval over articles.</p>", escape(&run.display().to_string()), escape(&favoured), escape(&opposed));
+    let _ = write!(
+        html,
+        "<h2>Outlets on the framing axis</h2><div class=\"scroll\">{forest}</div>"
+    );
+
+    html.push_str("<h2>Are the differences real?</h2><div class=\"scroll\"><table><tr><th>pair</th><th>difference</th><th>95% CI</th><th>p (BH-adjusted)</th></tr>");
+    for p in &comparison.pairs {
+        let ci =
+            p.ci.map_or("–".into(), |(l, h)| format!("[{l:+.3}, {h:+.3}]"));
+        let _ = write!(html, "<tr><td>{} − {}</td><td class=\"num\">{}</td><td class=\"num\">{ci}</td><td class=\"num\">{}</td></tr>", escape(&p.outlet_a), escape(&p.outlet_b), html_num(p.diff), p.p_adjusted.map_or("–".into(), |v| format!("{v:.4}")));
+    }
+    html.push_str("</table></div><p class=\"note\">Permutation tests over articles, Benjamini-Hochberg adjusted across pairs.</p>");
+
+    let _ = write!(html, "<h2>Who gets criticised where</h2><p class=\"note\">Mean stance (P(positive) − P(negative)) of each actor's mentions per outlet, most-mentioned actors first; faint cells with * have fewer mentions than the threshold.</p><div class=\"scroll\">{heatmap}</div>");
+    match &timeline {
+        Some(svg) => {
+            let _ = write!(html, "<h2>Framing over time</h2><div class=\"scroll\">{svg}</div>");
+        }
+        None => html.push_str("<h2>Framing over time</h2><p class=\"note\">Fewer than two months with dated, framed articles: no time chart.</p>"),
+    }
+
+    html.push_str("<h2>Evidence: the sentences behind the scores</h2><p class=\"note\">For each outlet and camp, the mentions that move the score most.</p>");
+    let mut current = (String::new(), String::new());
+    for row in &comparison.evidence {
+        if (row.outlet.clone(), row.camp.clone()) != current {
+            if !current.0.is_empty() {
+                html.push_str("</table></div>");
+            }
+            current = (row.outlet.clone(), row.camp.clone());
+            let _ = write!(html, "<h3>{} · {}</h3><div class=\"scroll\"><table><tr><th>actor</th><th>sentence</th><th>stance</th><th>article</th></tr>", escape(&row.outlet), escape(&row.camp));
+        }
+        let class = if row.score < 0.0 { "neg" } else { "pos" };
+        let _ = write!(html, "<tr><td>{}</td><td>{}</td><td class=\"num {class}\">{:+.3}</td><td><code>{}</code></td></tr>", escape(&row.actor_id), highlighted(row), row.score, escape(&row.article_id));
+    }
+    if !current.0.is_empty() {
+        html.push_str("</table></div>");
+    }
+    let _ = write!(
+        html,
+        "<h2>Provenance</h2>{}\n</body></html>",
+        provenance(run)
+    );
+
+    let mut written = Vec::new();
+    let tmp = output.with_extension("html.tmp");
+    std::fs::write(&tmp, html).map_err(|source| ReportError::Io {
+        path: tmp.clone(),
+        source,
+    })?;
+    std::fs::rename(&tmp, output).map_err(|source| ReportError::Io {
+        path: output.to_path_buf(),
+        source,
+    })?;
+    written.push(output.display().to_string());
+    if let Some(dir) = png_dir {
+        std::fs::create_dir_all(dir).map_err(|source| ReportError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let mut pictures = vec![("forest.png", forest), ("heatmap.png", heatmap)];
+        if let Some(svg) = timeline {
+            pictures.push(("timeline.png", svg));
+        }
+        for (name, svg) in pictures {
+            let path = dir.join(name);
+            render_png(&svg, &path)?;
+            written.push(path.display().to_string());
+        }
+    }
+    Ok(written)
+}

@@ -1,0 +1,229 @@
+//! `slant compare` and `slant report` on a hand-made run directory.
+
+use std::path::Path;
+
+use slant::aggregate::Axis;
+use slant::compare::{self, CompareOptions, GroupBy, Run};
+
+/// Two outlets; article framings North (0.5, 0.3), South (-0.2, -0.4, 0.0); one article
+/// without mentions; dates in two months.
+fn write_run(dir: &Path) {
+    std::fs::write(
+        dir.join("articles.csv"),
+        "article_id,outlet,date,title,mentions,actors,framing\n\
+         n1,North,2023-01-05,,1,1,\nn2,North,2023-02-01,,2,2,\n\
+         s1,South,2023-01-09,,1,1,\ns2,South,2023-02-03,,1,1,\ns3,South,2023-02-04,,1,1,\ns4,South,,,0,0,\n",
+    )
+    .unwrap();
+    let header = "article_id,outlet,actor_id,camp,sentence,start,end,mention,p_negative,p_neutral,p_positive,score\n";
+    let rows = [
+        ("n1", "North", "ann", "left", "Ann won.", "0.5"),
+        (
+            "n2",
+            "North",
+            "ann",
+            "left",
+            "Ann was praised, Bo was not.",
+            "0.8",
+        ),
+        (
+            "n2",
+            "North",
+            "bo",
+            "right",
+            "Ann was praised, Bo was not.",
+            "0.2",
+        ),
+        ("s1", "South", "ann", "left", "Ann failed.", "-0.2"),
+        ("s2", "South", "bo", "right", "Bo won.", "0.4"),
+        ("s3", "South", "cy", "neutral", "Cy spoke.", "0.0"),
+    ];
+    let mut text = header.to_string();
+    for (a, o, actor, camp, sentence, s) in rows {
+        let mention = if actor == "ann" {
+            "Ann"
+        } else if actor == "bo" {
+            "Bo"
+        } else {
+            "Cy"
+        };
+        let start = sentence.find(mention).unwrap();
+        text += &format!(
+            "{a},{o},{actor},{camp},\"{sentence}\",{start},{},{mention},0,0,0,{s}\n",
+            start + mention.len()
+        );
+    }
+    std::fs::write(dir.join("mentions.csv"), text).unwrap();
+    std::fs::write(dir.join("run.json"), r#"{"flags": {"axis": {"favoured": ["left"], "opposed": ["right"]}}, "counts": {"records": 6}}"#).unwrap();
+}
+
+fn options() -> CompareOptions {
+    CompareOptions {
+        resamples: 500,
+        seed: 5,
+        min_mentions: 2,
+        evidence: 2,
+    }
+}
+
+#[test]
+fn groups_pairs_actors_and_evidence_match_hand_computation() {
+    let dir = tempfile::tempdir().unwrap();
+    write_run(dir.path());
+    let run = Run::load(dir.path(), GroupBy::Outlet, None).unwrap();
+    let c = compare::compare(&run, &options()).unwrap();
+    assert_eq!(c.axis, Axis::parse(&["left,right"]).unwrap());
+    let north = &c.groups[0];
+    let south = &c.groups[1];
+    assert_eq!(
+        (
+            north.outlet.as_str(),
+            north.articles,
+            north.articles_framed,
+            north.mentions
+        ),
+        ("North", 2, 2, 3)
+    );
+    // n1: +0.5; n2: (+0.8 − 0.2) / 2 = +0.3 -> North 0.4. s1: −0.2; s2: −0.4; s3 off-axis -> South −0.3.
+    assert!((north.framing.unwrap() - 0.4).abs() < 1e-12);
+    assert!((south.framing.unwrap() + 0.3).abs() < 1e-12);
+    assert_eq!((south.articles, south.articles_framed), (4, 2));
+    // Salience: North has 2 of 3 mentions on the left camp.
+    let left = north.camps.iter().find(|c| c.camp == "left").unwrap();
+    assert_eq!(left.mentions, 2);
+    assert!((left.share.unwrap() - 2.0 / 3.0).abs() < 1e-12);
+    assert!((left.mean.unwrap() - 0.65).abs() < 1e-12);
+
+    assert_eq!(c.pairs.len(), 1);
+    let p = &c.pairs[0];
+    assert!((p.diff.unwrap() - 0.7).abs() < 1e-12);
+    // Two articles a side: of the 6 splits of the pooled four, only the observed one and its
+    // mirror are as extreme, so the exact two-sided p is 1/3.
+    assert!(
+        (p.p_value.unwrap() - 1.0 / 3.0).abs() < 0.07,
+        "{:?}",
+        p.p_value
+    );
+    assert_eq!(p.p_adjusted, p.p_value, "one pair: BH changes nothing");
+
+    let ann_north = c
+        .actor_outlet
+        .iter()
+        .find(|a| a.actor_id == "ann" && a.outlet == "North")
+        .unwrap();
+    assert_eq!(
+        (
+            ann_north.mentions,
+            ann_north.articles,
+            ann_north.few_mentions
+        ),
+        (2, 2, false)
+    );
+    assert!((ann_north.mean.unwrap() - 0.65).abs() < 1e-12);
+    let cy = c.actor_outlet.iter().find(|a| a.actor_id == "cy").unwrap();
+    assert!(cy.few_mentions, "flagged, not hidden");
+
+    // North/left evidence: n1's mention is the whole article's framing (0.5), n2's Ann half of it (0.4).
+    let ev: Vec<_> = c
+        .evidence
+        .iter()
+        .filter(|e| e.outlet == "North" && e.camp == "left")
+        .collect();
+    assert_eq!(ev.len(), 2);
+    assert_eq!((ev[0].article_id.as_str(), ev[0].rank), ("n1", 1));
+    assert!((ev[0].weight - 0.5).abs() < 1e-12 && (ev[1].weight - 0.4).abs() < 1e-12);
+
+    let out = dir.path().join("compare");
+    compare::write(&c, &out).unwrap();
+    for table in [
+        "groups.csv",
+        "pairs.csv",
+        "actor_outlet.csv",
+        "evidence.csv",
+    ] {
+        assert!(out.join(table).is_file(), "{table}");
+    }
+    let groups = std::fs::read_to_string(out.join("groups.csv")).unwrap();
+    assert!(groups.starts_with("outlet,period,articles,articles_framed,mentions,framing,framing_low,framing_high,left_mentions,left_share,left_mean,left_low,left_high"));
+    assert!(compare::summary(&c).contains("North vs South"));
+}
+
+#[test]
+fn periods_and_axis_override() {
+    let dir = tempfile::tempdir().unwrap();
+    write_run(dir.path());
+    let run = Run::load(
+        dir.path(),
+        GroupBy::OutletMonth,
+        Axis::parse(&["right,left"]),
+    )
+    .unwrap();
+    let c = compare::compare(&run, &options()).unwrap();
+    let periods: Vec<(&str, &str)> = c
+        .groups
+        .iter()
+        .map(|g| (g.outlet.as_str(), g.period.as_str()))
+        .collect();
+    assert_eq!(
+        periods,
+        [
+            ("North", "2023-01"),
+            ("South", "2023-01"),
+            ("North", "2023-02"),
+            ("South", "2023-02"),
+            ("South", "unknown")
+        ]
+    );
+    // The axis flipped: n1 now frames −0.5.
+    assert!((c.groups[0].framing.unwrap() + 0.5).abs() < 1e-12);
+    // Pairs only within a period; single-article groups give no test.
+    assert!(c.pairs.iter().all(|p| p.p_value.is_none()));
+}
+
+#[test]
+fn missing_tables_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("run.json"), r#"{"flags": {"axis": null}}"#).unwrap();
+    let err = Run::load(dir.path(), GroupBy::Outlet, None)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("--axis"), "{err}");
+    let err = Run::load(dir.path(), GroupBy::Outlet, Axis::parse(&["a,b"]))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("articles.csv"), "{err}");
+}
+
+#[test]
+fn report_is_self_contained_with_its_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    write_run(dir.path());
+    let run = Run::load(dir.path(), GroupBy::Outlet, None).unwrap();
+    let c = compare::compare(&run, &options()).unwrap();
+    let html_path = dir.path().join("report.html");
+    let png = dir.path().join("png");
+    let written = slant::report::write_report(dir.path(), &c, &html_path, Some(&png)).unwrap();
+    assert_eq!(written.len(), 4);
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    for class in ["chart forest", "chart heatmap", "chart timeline"] {
+        assert!(html.contains(class), "missing {class}");
+    }
+    assert!(
+        html.contains("<mark>Ann</mark>"),
+        "evidence highlights the mention"
+    );
+    assert!(html.contains("name=\"viewport\""));
+    // Nothing to fetch: no scripts, stylesheets, images or fonts from anywhere.
+    for needle in [
+        "<script", "<link", "<img", "<iframe", "@import", "url(", "src=", "href=",
+    ] {
+        assert!(!html.contains(needle), "found {needle}");
+    }
+    for name in ["forest.png", "heatmap.png", "timeline.png"] {
+        let bytes = std::fs::read(png.join(name)).unwrap();
+        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{name}");
+        assert!(bytes.len() > 2000, "{name} has content");
+    }
+}
