@@ -9,7 +9,7 @@ use slant::stance::{Classifier, ModelDir, SentenceTargets, StanceModel};
 const SENTENCE: &str =
     "On March 29, Peru's government, headed by the president, recalled its ambassador \
 from Colombia after the Colombian president voiced his support for the ousted former president and \
-criticised the repression of protesters in the southern regions of the country.";
+criticised the repression of protesters in the southern regions of the Andean country.";
 
 fn one_sentence(c: &mut Criterion) {
     // candle's kernels size their thread pool from this variable on first use.

@@ -154,7 +154,9 @@ pub struct Reader {
     pending: std::vec::IntoIter<(PathBuf, Format)>,
     current: Option<Open>,
     fields: FieldMap,
-    seen: HashMap<String, String>,
+    /// Every id so far, with the input (index into `done` order) and line it came from.
+    seen: HashMap<String, (u32, u64)>,
+    files: Vec<String>,
     done: Vec<InputSummary>,
     progress: Arc<AtomicU64>,
 }
@@ -166,6 +168,7 @@ impl Reader {
             current: None,
             fields,
             seen: HashMap::new(),
+            files: Vec::new(),
             done: Vec::new(),
             progress: Arc::new(AtomicU64::new(0)),
         }
@@ -231,16 +234,21 @@ impl Reader {
 
     /// Checks id uniqueness across all inputs and wraps the outcome.
     fn admit(&mut self, article: Article) -> Record {
-        let location = format!("{}:{}", article.file, article.line);
-        if let Some(first) = self.seen.get(&article.id) {
+        if let Some(&(file, line)) = self.seen.get(&article.id) {
+            let first = self.files.get(file as usize).map_or("?", String::as_str);
             return Record::Reject(Reject {
+                reason: format!("duplicate id (first at {first}:{line})"),
                 file: article.file,
                 line: article.line,
                 id: article.id,
-                reason: format!("duplicate id (first at {first})"),
             });
         }
-        self.seen.insert(article.id.clone(), location);
+        // Ids are kept compactly (file index, line): millions fit in little memory.
+        if self.files.last() != Some(&article.file) {
+            self.files.push(article.file.clone());
+        }
+        let file = (self.files.len() - 1) as u32;
+        self.seen.insert(article.id.clone(), (file, article.line));
         Record::Article(article)
     }
 }
