@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::aggregate::{group_seed, Axis, Tally};
-use crate::output::{num, AtomicCsv, OutputError};
+use crate::output::{header_with_camps, num, AtomicCsv, OutputError};
 use crate::stats::{benjamini_hochberg, bootstrap_mean_ci, bootstrap_ratio_ci, compare_means};
 
 #[derive(Debug, thiserror::Error)]
@@ -503,23 +503,20 @@ pub fn write(c: &Comparison, dir: &Path) -> Result<(), CompareError> {
         path: dir.to_path_buf(),
         source,
     })?;
-    let mut header: Vec<String> = [
-        "outlet",
-        "period",
-        "articles",
-        "articles_framed",
-        "mentions",
-        "framing",
-        "framing_low",
-        "framing_high",
-    ]
-    .map(String::from)
-    .to_vec();
-    for camp in &c.camps {
-        for suffix in ["mentions", "share", "mean", "low", "high"] {
-            header.push(format!("{camp}_{suffix}"));
-        }
-    }
+    let header = header_with_camps(
+        &[
+            "outlet",
+            "period",
+            "articles",
+            "articles_framed",
+            "mentions",
+            "framing",
+            "framing_low",
+            "framing_high",
+        ],
+        &c.camps,
+        &["mentions", "share", "mean", "low", "high"],
+    );
     let mut groups = AtomicCsv::create(dir, "groups.csv", &header)?;
     for g in &c.groups {
         let mut row = vec![

@@ -101,6 +101,15 @@ pub fn write_json(path: &Path, value: &serde_json::Value) -> Result<(), OutputEr
     })
 }
 
+/// A table header: the `base` columns, then `<camp>_<suffix>` for each camp and suffix.
+pub fn header_with_camps(base: &[&str], camps: &[String], suffixes: &[&str]) -> Vec<String> {
+    let mut header: Vec<String> = base.iter().map(|s| s.to_string()).collect();
+    for camp in camps {
+        header.extend(suffixes.iter().map(|suffix| format!("{camp}_{suffix}")));
+    }
+    header
+}
+
 /// Fixed-precision number for CSV (six decimals keeps output byte-stable); empty for None.
 pub fn num(x: Option<f64>) -> String {
     match x {

@@ -6,7 +6,7 @@
 //! cost nothing — and rows are written in input order. Nothing depends on thread timing, so
 //! the output is byte-identical whatever the thread count.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -22,7 +22,7 @@ use crate::aggregate::{
     bootstrap_mean_ci, group_seed, score_article, Axis, MentionScore, OutletTotals,
 };
 use crate::corpus::{Article, CorpusError, FieldMap, Format, InputSummary, Reader, Record, Reject};
-use crate::output::{num, write_json, AtomicCsv, OutputError};
+use crate::output::{header_with_camps, num, write_json, AtomicCsv, OutputError};
 use crate::stance::{SentenceTargets, Stance, StanceError, StanceModel};
 use crate::text::split_sentences;
 
@@ -180,19 +180,19 @@ pub fn score(
     })?;
     let out = &options.out;
 
-    let mut article_header = strings(&[
-        "article_id",
-        "outlet",
-        "date",
-        "title",
-        "mentions",
-        "actors",
-        "framing",
-    ]);
-    for camp in &camps {
-        article_header.push(format!("{camp}_mentions"));
-        article_header.push(format!("{camp}_score"));
-    }
+    let mut article_header = header_with_camps(
+        &[
+            "article_id",
+            "outlet",
+            "date",
+            "title",
+            "mentions",
+            "actors",
+            "framing",
+        ],
+        &camps,
+        &["mentions", "score"],
+    );
     article_header.extend(options.fields.keep.iter().cloned());
     let mut tables = Tables {
         mentions: AtomicCsv::create(
@@ -274,7 +274,7 @@ pub fn score(
 
         // Distinct sentences with mentions that are not known yet, in input order.
         let mut requests: Vec<(Key, &str, Vec<Range<usize>>)> = Vec::new();
-        let mut requested: HashMap<Key, ()> = HashMap::new();
+        let mut requested: HashSet<Key> = HashSet::new();
         for (article, p) in chunk.iter().zip(&prepared) {
             counts.sentences += p.sentences.len() as u64;
             for (sentence, members) in sentence_groups(p) {
@@ -288,10 +288,10 @@ pub fn score(
                     })
                     .collect();
                 let k = key(text, &spans);
-                if cache.contains_key(&k) || requested.contains_key(&k) {
+                if cache.contains_key(&k) || requested.contains(&k) {
                     counts.sentences_reused += 1;
                 } else {
-                    requested.insert(k, ());
+                    requested.insert(k);
                     requests.push((k, text, spans));
                 }
             }
@@ -352,19 +352,19 @@ pub fn score(
     bar.finish_and_clear();
     let inputs = reader.finish();
 
-    let mut outlet_header = strings(&[
-        "outlet",
-        "articles",
-        "articles_framed",
-        "mentions",
-        "framing",
-        "framing_low",
-        "framing_high",
-    ]);
-    for camp in &camps {
-        outlet_header.push(format!("{camp}_mentions"));
-        outlet_header.push(format!("{camp}_score"));
-    }
+    let outlet_header = header_with_camps(
+        &[
+            "outlet",
+            "articles",
+            "articles_framed",
+            "mentions",
+            "framing",
+            "framing_low",
+            "framing_high",
+        ],
+        &camps,
+        &["mentions", "score"],
+    );
     let mut outlet_table = AtomicCsv::create(out, "outlets.csv", &outlet_header)?;
     for (name, totals) in &outlets {
         let ci = bootstrap_mean_ci(
