@@ -79,6 +79,14 @@ pub fn cache_dir() -> PathBuf {
 }
 
 impl WheelModel {
+    /// The model and where it came from, e.g. for a model card.
+    pub fn description(&self) -> String {
+        format!(
+            "sentence-transformers/{} (PyPI {}=={})",
+            self.name, self.package, self.version
+        )
+    }
+
     /// Where the model is unpacked under the cache `cache`.
     pub fn dir(&self, cache: &Path) -> PathBuf {
         cache.join("models").join(self.name)

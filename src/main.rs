@@ -403,15 +403,17 @@ fn majority_label(train: &Path) -> Result<Label> {
 }
 
 fn train(args: TrainArgs, quiet: bool) -> Result<()> {
-    let (base, base_sha256) = match args.base {
-        Some(dir) => (dir, None),
+    let (base, base_model, base_sha256) = match args.base {
+        Some(dir) => (dir.clone(), dir.display().to_string(), None),
         None => (
             MINILM.fetch(&cache_dir(), None)?,
+            MINILM.description(),
             Some(MINILM.weights_sha256.to_string()),
         ),
     };
     let config = TrainConfig {
         base,
+        base_model,
         base_sha256,
         train: args.train,
         dev: args.dev,

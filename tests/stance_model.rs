@@ -12,6 +12,7 @@ use slant::stance::{Classifier, SentenceTargets, StanceError, StanceModel};
 fn config(dir: &Path, base: &Path, train_file: &Path, epochs: usize) -> TrainConfig {
     TrainConfig {
         base: base.to_path_buf(),
+        base_model: "tiny test encoder".into(),
         base_sha256: None,
         train: train_file.to_path_buf(),
         dev: vec![train_file.to_path_buf()],

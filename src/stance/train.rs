@@ -41,6 +41,9 @@ pub enum ClassWeights {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct TrainConfig {
     pub base: PathBuf,
+    /// What the base encoder is, for the model's provenance (e.g. its hub name and package).
+    #[serde(default)]
+    pub base_model: String,
     pub base_sha256: Option<String>,
     pub train: PathBuf,
     pub dev: Vec<PathBuf>,
@@ -430,11 +433,11 @@ pub fn train(
         architecture: "bert".into(),
         labels: Label::ALL.iter().map(|l| l.name().to_string()).collect(),
         marking: config.marking.clone(),
-        base_model: base
-            .stance
-            .as_ref()
-            .map(|s| s.base_model.clone())
-            .unwrap_or_else(|| base.path.display().to_string()),
+        base_model: match (&base.stance, config.base_model.is_empty()) {
+            (Some(s), _) => s.base_model.clone(),
+            (None, false) => config.base_model.clone(),
+            (None, true) => base.path.display().to_string(),
+        },
         base_sha256: base.weights_sha256.clone(),
     };
     let mut weights_sha256 = None;
@@ -594,6 +597,7 @@ mod tests {
     fn config() -> TrainConfig {
         TrainConfig {
             base: PathBuf::new(),
+            base_model: String::new(),
             base_sha256: None,
             train: PathBuf::new(),
             dev: vec![],
