@@ -72,7 +72,7 @@ pub fn outlet_summary(outlets_csv: &Path) -> Result<String, ReportError> {
         .unwrap_or(6)
         .max(6);
     let mut out = format!(
-        "{:<width$}  {:>8}  {:>8}  {:>9}  {:>21}",
+        "{:<width$}  {:>8}  {:>8}  {:>9}  {:>21}\n",
         "outlet", "articles", "mentions", "framing", "95% CI"
     );
     for r in rows {
@@ -82,7 +82,7 @@ pub fn outlet_summary(outlets_csv: &Path) -> Result<String, ReportError> {
             format!("[{}, {}]", r[4], r[5])
         };
         out += &format!(
-            "{:<width$}  {:>8}  {:>8}  {:>9}  {:>21}",
+            "{:<width$}  {:>8}  {:>8}  {:>9}  {:>21}\n",
             r[0], r[1], r[2], r[3], ci
         );
     }
@@ -269,4 +269,31 @@ pub fn write_report(
         }
     }
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outlet_summary_sorts_by_framing_one_line_each() {
+        let dir = std::env::temp_dir().join(format!("slant-summary-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("outlets.csv");
+        std::fs::write(
+            &path,
+            "outlet,articles,articles_framed,mentions,framing,framing_low,framing_high\n\
+             A,2,2,5,-0.100000,-0.2,0.0\nB,3,0,4,,,\nC,1,1,1,0.300000,,\n",
+        )
+        .unwrap();
+        let text = outlet_summary(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 4, "{text}");
+        assert!(
+            lines[1].starts_with("C ") && lines[2].starts_with("A ") && lines[3].starts_with("B "),
+            "{text}"
+        );
+        assert!(lines[2].ends_with("[-0.2, 0.0]"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
