@@ -91,7 +91,7 @@ pub fn outlet_summary(outlets_csv: &Path) -> Result<String, ReportError> {
 
 const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;margin:0 auto;max-width:1040px;padding:16px;color:#1a1a1a;line-height:1.45}
 h1{font-size:1.6em;margin:.2em 0}h2{font-size:1.25em;margin-top:1.8em;border-bottom:1px solid #ddd;padding-bottom:.2em}
-.chart{width:100%;height:auto;max-width:100%}.scroll{overflow-x:auto}.scroll .chart{min-width:560px}
+.chart{width:100%;height:auto;max-width:100%}.scroll{overflow-x:auto}.scroll .heatmap{min-width:480px}
 table{border-collapse:collapse;font-size:.9em;width:100%}th,td{border-bottom:1px solid #eee;padding:4px 6px;text-align:left;vertical-align:top}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}mark{background:#ffe58a;padding:0 2px;border-radius:2px}
 .neg{color:#b2182b}.pos{color:#2166ac}.note{color:#555;font-size:.9em}code{font-size:.95em}";
