@@ -61,6 +61,8 @@ pub struct Counts {
     pub sentences_with_mentions: u64,
     pub sentences_scored: u64,
     pub sentences_reused: u64,
+    /// Sentences whose mentions the model could not encode (left out, not scored).
+    pub sentences_unscorable: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -307,9 +309,16 @@ pub fn score(
                 spans: spans.clone(),
             })
             .collect();
-        let scored = model.score(&inputs)?;
-        for ((k, _, _), stances) in requests.iter().zip(scored) {
-            cache.insert(*k, stances);
+        for ((k, _, _), stances) in requests
+            .iter()
+            .zip(score_isolating_bad_spans(model, &inputs)?)
+        {
+            match stances {
+                Some(stances) => {
+                    cache.insert(*k, stances);
+                }
+                None => counts.sentences_unscorable += 1,
+            }
         }
 
         for (article, p) in chunk.iter().zip(&prepared) {
@@ -411,6 +420,27 @@ pub fn score(
         counts,
         out: out.clone(),
     })
+}
+
+/// Scores all sentences; if a mention span cannot be encoded (it covers no word piece, e.g. a
+/// name the tokenizer drops), scores sentence by sentence so only that sentence's mentions are
+/// left out (counted in `sentences_unscorable`) instead of failing the run.
+fn score_isolating_bad_spans(
+    model: &dyn StanceModel,
+    inputs: &[SentenceTargets],
+) -> Result<Vec<Option<Vec<Stance>>>, StanceError> {
+    match model.score(inputs) {
+        Ok(all) => Ok(all.into_iter().map(Some).collect()),
+        Err(StanceError::Span(_)) => inputs
+            .iter()
+            .map(|input| match model.score(std::slice::from_ref(input)) {
+                Ok(mut one) => Ok(one.pop()),
+                Err(StanceError::Span(_)) => Ok(None),
+                Err(e) => Err(e),
+            })
+            .collect(),
+        Err(e) => Err(e),
+    }
 }
 
 fn input_size(path: &Path) -> Option<u64> {

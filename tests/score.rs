@@ -556,3 +556,36 @@ fn seed_article_reads_as_a_careful_reader_would() {
         "the article favours the opposition over the government: {framing}"
     );
 }
+
+/// Fails on any sentence containing "unencodable", as the real model does for a span that
+/// covers no word piece.
+struct PickyModel;
+
+impl StanceModel for PickyModel {
+    fn score(&self, sentences: &[SentenceTargets]) -> Result<Vec<Vec<Stance>>, StanceError> {
+        if sentences.iter().any(|s| s.text.contains("unencodable")) {
+            return Err(StanceError::Span("covers no word piece".into()));
+        }
+        VerbModel.score(sentences)
+    }
+}
+
+#[test]
+fn an_unencodable_mention_costs_its_sentence_not_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = Registry::load(&[write(dir.path(), "actors.csv", REGISTRY.as_bytes())]).unwrap();
+    let corpus = r#"{"id": "a", "outlet": "N", "text": "Voters praised Alice Moreno. Alice Moreno was unencodable."}"#;
+    let input = write(dir.path(), "c.jsonl", corpus.as_bytes());
+    let out = dir.path().join("out");
+    let summary = pipeline::score(
+        &options(vec![(input, Format::Jsonl)], out.clone()),
+        &registry,
+        &PickyModel,
+        &info(),
+    )
+    .unwrap();
+    assert_eq!(summary.counts.sentences_unscorable, 1);
+    assert_eq!(summary.counts.mentions, 1);
+    let articles = read_csv(&out.join("articles.csv"));
+    assert_eq!(articles[1][column(&articles, "framing")], "0.600000");
+}
