@@ -513,6 +513,12 @@ fn score(args: ScoreArgs, quiet: bool) -> Result<()> {
         c.records, c.articles, c.rejected, c.mentions, c.sentences_with_mentions, c.sentences_scored, c.sentences_reused, c.articles_framed, c.articles_without_mentions,
         summary.out.display()
     );
+    if c.sentences_unscorable > 0 {
+        eprintln!(
+            "warning: {} sentences had mentions the model could not encode; they are left out (run.json counts them)",
+            c.sentences_unscorable
+        );
+    }
     if !quiet {
         print!(
             "{}",
