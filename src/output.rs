@@ -86,12 +86,19 @@ impl AtomicCsv {
 
 /// Writes `value` as pretty JSON atomically.
 pub fn write_json(path: &Path, value: &serde_json::Value) -> Result<(), OutputError> {
-    let tmp = path.with_extension("json.tmp");
     let text = serde_json::to_string_pretty(value).map_err(|source| OutputError::Json {
         path: path.to_path_buf(),
         source,
     })?;
-    fs::write(&tmp, text + "\n").map_err(|source| OutputError::Io {
+    write_atomic(path, (text + "\n").as_bytes())
+}
+
+/// Writes `bytes` to a temporary beside `path` and renames it into place.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    fs::write(&tmp, bytes).map_err(|source| OutputError::Io {
         path: tmp.clone(),
         source,
     })?;

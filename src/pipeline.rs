@@ -31,6 +31,8 @@ pub struct ModelInfo {
     pub id: String,
     pub path: String,
     pub sha256: String,
+    /// Which inference backend and precision scored the mentions.
+    pub backend: String,
 }
 
 #[derive(Debug, Clone)]

@@ -27,7 +27,7 @@ fn the_fetched_base_model_opens_with_its_checksum() {
         eprintln!("SKIPPED the_fetched_base_model_opens_with_its_checksum: run `cargo run --release -- fetch` first");
         return;
     };
-    let model = ModelDir::open(&dir, Some(MINILM.weights_sha256)).unwrap();
+    let model = ModelDir::open(&dir, Some(MINILM.checked_sha256)).unwrap();
     assert_eq!(model.bert.hidden_size, 384);
     assert_eq!(model.bert.num_hidden_layers, 6);
     assert!(model.stance.is_none());

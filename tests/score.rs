@@ -82,6 +82,7 @@ fn info() -> ModelInfo {
         id: "verb-stub".into(),
         path: "-".into(),
         sha256: "-".into(),
+        backend: "stub".into(),
     }
 }
 

@@ -7,7 +7,7 @@ use candle_core::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 use tokenizers::Tokenizer;
 
-use super::StanceError;
+use super::{SentenceTargets, Stance, StanceError};
 
 /// How the target is shown to the model and where the head reads it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -213,29 +213,40 @@ fn window_around(len: usize, mention: Range<usize>, budget: usize) -> Range<usiz
     mention.start - before..mention.end + after
 }
 
-/// A padded batch: ids and mask (batch, seq) and the pooling weights (targets, seq) that
-/// pick each target's vector out of its input's hidden states.
+/// A padded batch as plain vectors, for any backend: ids and mask (rows, seq) and the pooling
+/// weights (targets, seq) that pick each target's vector out of its input's hidden states.
+pub struct PaddedBatch {
+    pub rows: usize,
+    pub seq: usize,
+    pub ids: Vec<u32>,
+    /// 1 for tokens, 0 for padding.
+    pub mask: Vec<u8>,
+    /// Row r holds 1/n over the n pooled positions of target r, inside input `input_of[r]`.
+    pub pool_weights: Vec<f32>,
+    pub input_of: Vec<u32>,
+}
+
+/// A padded batch as candle tensors.
 pub struct Batch {
     pub input_ids: Tensor,
     pub attention_mask: Tensor,
-    /// Row r holds 1/n over the n pooled positions of target r, inside input `input_of[r]`.
     pub pool_weights: Tensor,
     pub input_of: Tensor,
 }
 
 impl TargetEncoder {
-    /// Pads `inputs` to the longest one and builds the pooling weights for every target they carry,
-    /// in input order.
-    pub fn batch(&self, inputs: &[&EncodedInput], device: &Device) -> candle_core::Result<Batch> {
+    /// Pads `inputs` to the longest one and builds the pooling weights for every target they
+    /// carry, in input order.
+    pub fn pad(&self, inputs: &[&EncodedInput]) -> PaddedBatch {
         let seq = inputs.iter().map(|i| i.ids.len()).max().unwrap_or(1);
-        let n = inputs.len();
-        let mut ids = vec![self.pad; n * seq];
-        let mut mask = vec![0f32; n * seq];
-        let mut weights = Vec::new();
+        let rows = inputs.len();
+        let mut ids = vec![self.pad; rows * seq];
+        let mut mask = vec![0u8; rows * seq];
+        let mut pool_weights = Vec::new();
         let mut input_of = Vec::new();
         for (row, input) in inputs.iter().enumerate() {
             ids[row * seq..row * seq + input.ids.len()].copy_from_slice(&input.ids);
-            mask[row * seq..row * seq + input.ids.len()].fill(1.0);
+            mask[row * seq..row * seq + input.ids.len()].fill(1);
             for (_, range) in &input.targets {
                 let mut w = vec![0f32; seq];
                 let pooled = match self.marking.pooling {
@@ -245,17 +256,78 @@ impl TargetEncoder {
                 };
                 let share = 1.0 / pooled.len() as f32;
                 w[pooled].fill(share);
-                weights.extend(w);
+                pool_weights.extend(w);
                 input_of.push(row as u32);
             }
         }
-        let targets = input_of.len();
+        PaddedBatch {
+            rows,
+            seq,
+            ids,
+            mask,
+            pool_weights,
+            input_of,
+        }
+    }
+
+    pub fn batch(&self, inputs: &[&EncodedInput], device: &Device) -> candle_core::Result<Batch> {
+        let padded = self.pad(inputs);
+        let (rows, seq, targets) = (padded.rows, padded.seq, padded.input_of.len());
+        let mask = padded
+            .mask
+            .iter()
+            .map(|&m| f32::from(m))
+            .collect::<Vec<_>>();
         Ok(Batch {
-            input_ids: Tensor::from_vec(ids, (n, seq), device)?,
-            attention_mask: Tensor::from_vec(mask, (n, seq), device)?,
-            pool_weights: Tensor::from_vec(weights, (targets, seq), device)?,
-            input_of: Tensor::from_vec(input_of, targets, device)?,
+            input_ids: Tensor::from_vec(padded.ids, (rows, seq), device)?,
+            attention_mask: Tensor::from_vec(mask, (rows, seq), device)?,
+            pool_weights: Tensor::from_vec(padded.pool_weights, (targets, seq), device)?,
+            input_of: Tensor::from_vec(padded.input_of, targets, device)?,
         })
+    }
+
+    /// Encodes every target of `sentences`, runs `probabilities` on length-sorted batches of
+    /// `batch_size` inputs (similar lengths together keep padding, and so wasted work, small),
+    /// and returns one `Stance` per span, per sentence, in the caller's order.
+    pub fn score_in_batches(
+        &self,
+        sentences: &[SentenceTargets],
+        batch_size: usize,
+        mut probabilities: impl FnMut(&[&EncodedInput]) -> Result<Vec<[f32; 3]>, StanceError>,
+    ) -> Result<Vec<Vec<Stance>>, StanceError> {
+        let mut inputs = Vec::new();
+        for (sentence, targets) in sentences.iter().enumerate() {
+            for input in self.encode(targets.text, &targets.spans)? {
+                inputs.push((sentence, input));
+            }
+        }
+        inputs.sort_by_key(|(_, input)| input.ids.len());
+        let unset = Stance {
+            negative: f32::NAN,
+            neutral: f32::NAN,
+            positive: f32::NAN,
+        };
+        let mut out: Vec<Vec<Stance>> = sentences
+            .iter()
+            .map(|s| vec![unset; s.spans.len()])
+            .collect();
+        for chunk in inputs.chunks(batch_size.max(1)) {
+            let refs: Vec<&EncodedInput> = chunk.iter().map(|(_, input)| input).collect();
+            let mut probs = probabilities(&refs)?.into_iter();
+            for (sentence, input) in chunk {
+                for (target, _) in &input.targets {
+                    let p = probs.next().ok_or_else(|| {
+                        StanceError::Config("model returned fewer rows than targets".into())
+                    })?;
+                    out[*sentence][*target] = Stance {
+                        negative: p[0],
+                        neutral: p[1],
+                        positive: p[2],
+                    };
+                }
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -3,6 +3,7 @@
 //! `StanceModel` is the interface the pipeline sees; `Classifier` is the candle/BERT
 //! implementation. Training, evaluation, metrics and baselines live beside it.
 
+pub mod backend;
 pub mod baseline;
 pub mod bert;
 pub mod data;
@@ -12,6 +13,7 @@ pub mod eval;
 pub mod metrics;
 pub mod model;
 pub mod model_dir;
+pub mod onnx;
 pub mod optim;
 pub mod train;
 
@@ -115,6 +117,8 @@ pub enum StanceError {
         line: usize,
         message: String,
     },
+    #[error("ONNX Runtime: {0}")]
+    Runtime(String),
     #[error("tensor computation: {0}")]
     Tensor(#[from] candle_core::Error),
 }

@@ -42,19 +42,7 @@ impl Classifier {
 
     /// Loads a trained stance model directory (one that has `slant.json`).
     pub fn load(dir: ModelDir) -> Result<(Self, StanceConfig), StanceError> {
-        let stance = dir.stance.clone().ok_or_else(|| StanceError::MissingFile {
-            path: dir.path.join(super::model_dir::STANCE_CONFIG),
-            needs: "slant.json for a trained stance model (a bare encoder cannot score stance; train one with `slant train`)",
-        })?;
-        let expected: Vec<String> = Label::ALL.iter().map(|l| l.name().to_string()).collect();
-        if stance.labels != expected {
-            return Err(StanceError::Config(format!(
-                "labels {:?} in {}: slant expects {:?}",
-                stance.labels,
-                dir.path.display(),
-                expected
-            )));
-        }
+        let stance = dir.stance_config()?;
         let encoder = TargetEncoder::new(dir.tokenizer.clone(), stance.marking.clone())?;
         let vb =
             VarBuilder::from_tensors(dir.tensors.clone(), candle_core::DType::F32, &Device::Cpu);
@@ -102,39 +90,9 @@ impl Classifier {
 
 impl StanceModel for Classifier {
     fn score(&self, sentences: &[SentenceTargets]) -> Result<Vec<Vec<Stance>>, StanceError> {
-        let mut inputs = Vec::new();
-        for (sentence, targets) in sentences.iter().enumerate() {
-            for input in self.encoder.encode(targets.text, &targets.spans)? {
-                inputs.push((sentence, input));
-            }
-        }
-        // Similar lengths together keep padding, and so wasted work, small.
-        inputs.sort_by_key(|(_, input)| input.ids.len());
-        let unset = Stance {
-            negative: f32::NAN,
-            neutral: f32::NAN,
-            positive: f32::NAN,
-        };
-        let mut out: Vec<Vec<Stance>> = sentences
-            .iter()
-            .map(|s| vec![unset; s.spans.len()])
-            .collect();
-        for chunk in inputs.chunks(self.batch_size.max(1)) {
-            let refs: Vec<&EncodedInput> = chunk.iter().map(|(_, input)| input).collect();
-            let mut probs = self.probabilities(&refs)?.into_iter();
-            for (sentence, input) in chunk {
-                for (target, _) in &input.targets {
-                    let p = probs.next().ok_or_else(|| {
-                        StanceError::Config("model returned fewer rows than targets".into())
-                    })?;
-                    out[*sentence][*target] = Stance {
-                        negative: p[0],
-                        neutral: p[1],
-                        positive: p[2],
-                    };
-                }
-            }
-        }
-        Ok(out)
+        self.encoder
+            .score_in_batches(sentences, self.batch_size, |inputs| {
+                Ok(self.probabilities(inputs)?)
+            })
     }
 }

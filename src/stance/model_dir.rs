@@ -12,7 +12,7 @@ use tokenizers::Tokenizer;
 
 use super::bert::BertConfig;
 use super::encoding::TargetMarking;
-use super::StanceError;
+use super::{Label, StanceError};
 
 pub const WEIGHTS: &str = "model.safetensors";
 pub const CONFIG: &str = "config.json";
@@ -130,6 +130,25 @@ impl ModelDir {
 
     pub fn weights_path(&self) -> PathBuf {
         self.path.join(WEIGHTS)
+    }
+
+    /// The stance configuration of a trained model; an error for a bare encoder or for labels
+    /// other than slant's.
+    pub fn stance_config(&self) -> Result<StanceConfig, StanceError> {
+        let stance = self.stance.clone().ok_or_else(|| StanceError::MissingFile {
+            path: self.path.join(STANCE_CONFIG),
+            needs: "slant.json for a trained stance model (a bare encoder cannot score stance; train one with `slant train`)",
+        })?;
+        let expected: Vec<String> = Label::ALL.iter().map(|l| l.name().to_string()).collect();
+        if stance.labels != expected {
+            return Err(StanceError::Config(format!(
+                "labels {:?} in {}: slant expects {:?}",
+                stance.labels,
+                self.path.display(),
+                expected
+            )));
+        }
+        Ok(stance)
     }
 }
 

@@ -1,0 +1,141 @@
+//! Running the exported graph on ONNX Runtime, loaded at run time from a shared library
+//! (`ORT_DYLIB_PATH`, or the copy `slant fetch` unpacks into slant's cache).
+
+use std::path::PathBuf;
+use std::sync::{Mutex, OnceLock};
+
+use ort::session::builder::GraphOptimizationLevel;
+use ort::session::Session;
+use ort::value::Tensor;
+
+use super::export::{export, Precision};
+use crate::fetch::{cache_dir, ONNXRUNTIME};
+use crate::stance::encoding::{EncodedInput, TargetEncoder};
+use crate::stance::model_dir::{ModelDir, StanceConfig};
+use crate::stance::{SentenceTargets, Stance, StanceError, StanceModel};
+
+/// The command that puts the runtime where slant looks for it.
+pub const FETCH_COMMAND: &str = "slant fetch --runtime";
+
+/// Where the ONNX Runtime library is: `ORT_DYLIB_PATH` if set, else the fetched copy.
+/// `None` when neither exists.
+pub fn library_path() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("ORT_DYLIB_PATH") {
+        let path = PathBuf::from(path);
+        return path.is_file().then_some(path);
+    }
+    ONNXRUNTIME
+        .cached(&cache_dir())
+        .map(|dir| dir.join(ONNXRUNTIME.checked))
+}
+
+fn runtime_error(e: impl std::fmt::Display) -> StanceError {
+    StanceError::Runtime(e.to_string())
+}
+
+/// The process-wide ONNX Runtime environment (the library can be loaded only once).
+fn environment() -> Result<&'static ort::environment::Environment, StanceError> {
+    static ENVIRONMENT: OnceLock<Result<ort::environment::Environment, String>> = OnceLock::new();
+    ENVIRONMENT
+        .get_or_init(|| {
+            let path = library_path().ok_or_else(|| {
+                format!(
+                    "ONNX Runtime library not found: set ORT_DYLIB_PATH or run `{FETCH_COMMAND}`"
+                )
+            })?;
+            ort::init_from(&path)
+                .map_err(|e| format!("{}: {e}", path.display()))?
+                .with_name("slant")
+                .build()
+                .map_err(|e| format!("{}: {e}", path.display()))
+        })
+        .as_ref()
+        .map_err(|e| StanceError::Runtime(e.clone()))
+}
+
+/// The stance classifier on ONNX Runtime: the same encoder inputs, batches and pooling as the
+/// candle `Classifier`, and probabilities equal to it within float rounding (f32).
+pub struct OrtClassifier {
+    // `Session::run` needs `&mut`; the pipeline calls the model from one thread at a time.
+    session: Mutex<Session>,
+    encoder: TargetEncoder,
+    pub precision: Precision,
+    /// Encoder inputs per forward pass.
+    pub batch_size: usize,
+}
+
+impl OrtClassifier {
+    /// Exports `dir` (a trained stance model) to ONNX in memory and opens it on ONNX Runtime
+    /// with `threads` intra-op threads.
+    pub fn load(
+        dir: &ModelDir,
+        precision: Precision,
+        threads: usize,
+    ) -> Result<(Self, StanceConfig), StanceError> {
+        let stance = dir.stance_config()?;
+        let encoder = TargetEncoder::new(dir.tokenizer.clone(), stance.marking.clone())?;
+        let graph = export(
+            &dir.bert,
+            &dir.tensors,
+            precision,
+            &format!("{} ({})", stance.model_id, dir.weights_sha256),
+        )?;
+        let environment = environment()?;
+        let session = Session::builder(environment)
+            .map_err(runtime_error)?
+            .with_optimization_level(GraphOptimizationLevel::Level3)
+            .map_err(runtime_error)?
+            .with_intra_threads(threads.max(1))
+            .map_err(runtime_error)?
+            .commit_from_memory(&graph)
+            .map_err(runtime_error)?;
+        Ok((
+            Self {
+                session: Mutex::new(session),
+                encoder,
+                precision,
+                batch_size: 32,
+            },
+            stance,
+        ))
+    }
+
+    /// Probabilities (targets, 3) for every target carried by `inputs`, in input order.
+    pub fn probabilities(&self, inputs: &[&EncodedInput]) -> Result<Vec<[f32; 3]>, StanceError> {
+        let batch = self.encoder.pad(inputs);
+        let (rows, seq, targets) = (batch.rows, batch.seq, batch.input_of.len());
+        let ids: Vec<i64> = batch.ids.iter().map(|&i| i64::from(i)).collect();
+        let mask: Vec<i64> = batch.mask.iter().map(|&m| i64::from(m)).collect();
+        let input_of: Vec<i64> = batch.input_of.iter().map(|&i| i64::from(i)).collect();
+        let inputs = ort::inputs![
+            "input_ids" => Tensor::from_array(([rows, seq], ids)).map_err(runtime_error)?,
+            "attention_mask" => Tensor::from_array(([rows, seq], mask)).map_err(runtime_error)?,
+            "pool_weights" => Tensor::from_array(([targets, seq], batch.pool_weights)).map_err(runtime_error)?,
+            "input_of" => Tensor::from_array(([targets], input_of)).map_err(runtime_error)?,
+        ];
+        let mut session = self
+            .session
+            .lock()
+            .map_err(|_| StanceError::Runtime("a previous run panicked".into()))?;
+        let outputs = session.run(inputs).map_err(runtime_error)?;
+        let (_, values) = outputs["probabilities"]
+            .try_extract_tensor::<f32>()
+            .map_err(runtime_error)?;
+        if values.len() != targets * 3 {
+            return Err(StanceError::Runtime(format!(
+                "model returned {} values for {targets} targets",
+                values.len()
+            )));
+        }
+        Ok(values.chunks(3).map(|p| [p[0], p[1], p[2]]).collect())
+    }
+}
+
+impl StanceModel for OrtClassifier {
+    fn score(&self, sentences: &[SentenceTargets]) -> Result<Vec<Vec<Stance>>, StanceError> {
+        self.encoder
+            .score_in_batches(sentences, self.batch_size, |inputs| {
+                self.probabilities(inputs)
+            })
+    }
+}
