@@ -63,6 +63,9 @@ pub struct Counts {
     pub sentences_with_mentions: u64,
     pub sentences_scored: u64,
     pub sentences_reused: u64,
+    /// Mentions the model was asked to score (those in `sentences_scored`); the rest reused a
+    /// repeated sentence's scores.
+    pub mentions_scored: u64,
     /// Sentences whose mentions the model could not encode (left out, not scored).
     pub sentences_unscorable: u64,
 }
@@ -301,6 +304,7 @@ pub fn score(
             }
         }
         counts.sentences_scored += requests.len() as u64;
+        counts.mentions_scored += requests.iter().map(|(_, _, s)| s.len() as u64).sum::<u64>();
         if cache.len() + requests.len() > options.cache_limit {
             cache.clear();
         }

@@ -6,4 +6,4 @@ pub mod proto;
 pub mod runtime;
 
 pub use export::{export, Precision};
-pub use runtime::{library_path, OrtClassifier, FETCH_COMMAND};
+pub use runtime::{library_path, open_session, OrtClassifier, FETCH_COMMAND};

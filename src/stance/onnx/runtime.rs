@@ -53,6 +53,21 @@ fn environment() -> Result<&'static ort::environment::Environment, StanceError> 
         .map_err(|e| StanceError::Runtime(e.clone()))
 }
 
+/// Opens an ONNX graph with all of ONNX Runtime's graph optimizations and `threads` threads
+/// inside each operator (the graph is a chain, so none across operators).
+pub fn open_session(graph: &[u8], threads: usize) -> Result<Session, StanceError> {
+    Session::builder(environment()?)
+        .map_err(runtime_error)?
+        .with_optimization_level(GraphOptimizationLevel::Level3)
+        .map_err(runtime_error)?
+        .with_intra_threads(threads.max(1))
+        .map_err(runtime_error)?
+        .with_inter_threads(1)
+        .map_err(runtime_error)?
+        .commit_from_memory(graph)
+        .map_err(runtime_error)
+}
+
 /// The stance classifier on ONNX Runtime: the same encoder inputs, batches and pooling as the
 /// candle `Classifier`, and probabilities equal to it within float rounding (f32).
 pub struct OrtClassifier {
@@ -80,15 +95,7 @@ impl OrtClassifier {
             precision,
             &format!("{} ({})", stance.model_id, dir.weights_sha256),
         )?;
-        let environment = environment()?;
-        let session = Session::builder(environment)
-            .map_err(runtime_error)?
-            .with_optimization_level(GraphOptimizationLevel::Level3)
-            .map_err(runtime_error)?
-            .with_intra_threads(threads.max(1))
-            .map_err(runtime_error)?
-            .commit_from_memory(&graph)
-            .map_err(runtime_error)?;
+        let session = open_session(&graph, threads)?;
         Ok((
             Self {
                 session: Mutex::new(session),
