@@ -24,7 +24,7 @@ import time
 import numpy as np
 
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
-BATCH = 32
+BATCH = int(os.environ.get("BENCH_BATCH", "32"))
 MARKERS = ["[unused0]", "[unused1]"]
 
 

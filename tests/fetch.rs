@@ -1,6 +1,6 @@
 //! Fetching the base encoder: checksums are enforced, and a fetched copy loads.
 
-use slant::fetch::{cache_dir, FetchError, MINILM};
+use slant::fetch::{cache_dir, FetchError, MINILM, ONNXRUNTIME};
 use slant::stance::ModelDir;
 
 #[test]
@@ -31,4 +31,17 @@ fn the_fetched_base_model_opens_with_its_checksum() {
     assert_eq!(model.bert.hidden_size, 384);
     assert_eq!(model.bert.num_hidden_layers, 6);
     assert!(model.stance.is_none());
+}
+
+#[test]
+fn a_runtime_wheel_with_the_wrong_checksum_is_refused() {
+    let cache = tempfile::tempdir().unwrap();
+    let wheel = cache
+        .path()
+        .join("onnxruntime-1.31.1-cp311-cp311-manylinux_2_28_x86_64.whl");
+    std::fs::write(&wheel, b"not the real wheel").unwrap();
+    let err = ONNXRUNTIME.fetch(cache.path(), Some(&wheel)).unwrap_err();
+    assert!(matches!(err, FetchError::Checksum { .. }), "{err}");
+    assert!(err.to_string().contains(ONNXRUNTIME.wheel_sha256));
+    assert!(ONNXRUNTIME.cached(cache.path()).is_none());
 }
