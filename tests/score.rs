@@ -404,7 +404,7 @@ fn slant() -> Command {
     Command::new(env!("CARGO_BIN_EXE_slant"))
 }
 
-fn demo_run(out: &Path, threads: &str) {
+fn demo_run(out: &Path, threads: &str, backend: &str) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let status = slant()
         .current_dir(root)
@@ -423,7 +423,15 @@ fn demo_run(out: &Path, threads: &str) {
             "--axis",
             "opposition,government",
         ])
-        .args(["--threads", threads, "--chunk-size", "5", "--out"])
+        .args([
+            "--threads",
+            threads,
+            "--chunk-size",
+            "5",
+            "--backend",
+            backend,
+        ])
+        .arg("--out")
         .arg(out)
         .status()
         .unwrap();
@@ -432,31 +440,56 @@ fn demo_run(out: &Path, threads: &str) {
 
 #[test]
 fn demo_output_is_identical_across_thread_counts_and_ranks_the_outlets() {
-    let dir = tempfile::tempdir().unwrap();
-    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
-    demo_run(&one, "1");
-    demo_run(&two, "2");
-    for table in [
-        "mentions.csv",
-        "actors.csv",
-        "articles.csv",
-        "outlets.csv",
-        "rejects.csv",
-    ] {
-        let a = std::fs::read(one.join(table)).unwrap();
-        let b = std::fs::read(two.join(table)).unwrap();
-        assert!(a == b, "{table} differs between 1 and 2 threads");
+    let mut backends = vec!["candle"];
+    if slant::stance::onnx::library_path().is_some() {
+        backends.extend(["ort", "ort-int8"]);
+    } else {
+        eprintln!("SKIPPED the ONNX Runtime backends here: no runtime (`cargo run --release -- fetch --runtime`)");
     }
-    let outlets = read_csv(&one.join("outlets.csv"));
-    let f = column(&outlets, "framing");
-    let framing = |name: &str| -> f64 {
-        outlets.iter().find(|r| r[0] == name).unwrap()[f]
-            .parse()
-            .unwrap()
-    };
-    // The demo's known slants (scripts/make-demo.py), with separated intervals.
-    assert!(framing("Civic Dispatch") > framing("Metro Wire") + 0.2);
-    assert!(framing("Metro Wire") > framing("Patriot Standard") + 0.2);
+    for backend in backends {
+        let dir = tempfile::tempdir().unwrap();
+        let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+        demo_run(&one, "1", backend);
+        demo_run(&two, "2", backend);
+        for table in [
+            "mentions.csv",
+            "actors.csv",
+            "articles.csv",
+            "outlets.csv",
+            "rejects.csv",
+        ] {
+            let a = std::fs::read(one.join(table)).unwrap();
+            let b = std::fs::read(two.join(table)).unwrap();
+            assert!(a == b, "{backend}: {table} differs between 1 and 2 threads");
+        }
+        let run: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(one.join("run.json")).unwrap()).unwrap();
+        let recorded = run["model"]["backend"].as_str().unwrap();
+        assert!(
+            recorded.starts_with(if backend == "candle" {
+                "candle"
+            } else {
+                "onnxruntime"
+            }),
+            "{backend}: run.json says {recorded}"
+        );
+        let outlets = read_csv(&one.join("outlets.csv"));
+        let f = column(&outlets, "framing");
+        let framing = |name: &str| -> f64 {
+            outlets.iter().find(|r| r[0] == name).unwrap()[f]
+                .parse()
+                .unwrap()
+        };
+        // The demo's known slants (scripts/make-demo.py), with separated intervals.
+        assert!(
+            framing("Civic Dispatch") > framing("Metro Wire") + 0.2,
+            "{backend}"
+        );
+        assert!(
+            framing("Metro Wire") > framing("Patriot Standard") + 0.2,
+            "{backend}"
+        );
+    }
 }
 
 #[test]
