@@ -58,7 +58,7 @@ enum Command {
         /// The .onnx file to write.
         #[arg(short, long)]
         output: PathBuf,
-        /// int8 weights for the feed-forward layers.
+        /// int8 weights for the query/key/value and feed-forward layers.
         #[arg(long)]
         int8: bool,
     },
@@ -255,7 +255,7 @@ enum BackendArg {
     Candle,
     /// ONNX Runtime, f32 weights.
     Ort,
-    /// ONNX Runtime, int8 weights in the feed-forward layers.
+    /// ONNX Runtime, int8 weights in the query/key/value and feed-forward layers.
     OrtInt8,
 }
 

@@ -2,7 +2,8 @@
 //! built from the trained weights alone.
 //!
 //! The graph uses ONNX Runtime's fused transformer operators (`Attention`,
-//! `SkipLayerNormalization`, `BiasGelu`, and `DynamicQuantizeMatMul` for int8) rather than
+//! `SkipLayerNormalization`, `BiasGelu`; `DynamicQuantizeMatMul` and `MultiHeadAttention` for
+//! int8) rather than
 //! spelling each layer out in primitive operators and hoping the runtime's pattern matcher
 //! finds them: the fused kernels are what makes ONNX Runtime fast on a CPU.
 //!
@@ -31,10 +32,10 @@ use crate::stance::StanceError;
 #[serde(rename_all = "lowercase")]
 pub enum Precision {
     F32,
-    /// The feed-forward layers' weights as int8 (symmetric, one scale per output column),
-    /// their inputs quantized on the fly: two thirds of the encoder's multiply work. The
-    /// attention projections stay f32: quantizing the attention output as well cost 1.7 points
-    /// of dev-rw macro-F1 (feed-forward only: none), see benches/RESULTS.md.
+    /// The query, key, value and feed-forward weights as int8 (symmetric, one scale per
+    /// output column), their inputs quantized on the fly: eleven twelfths of the encoder's
+    /// multiply work. The attention output projection stays f32: quantizing it cost 1.7 points
+    /// of dev-rw macro-F1, against 0.4 for everything else (see benches/RESULTS.md).
     Int8,
 }
 
@@ -355,28 +356,55 @@ impl GraphBuilder<'_> {
         for layer in 0..cfg.num_hidden_layers {
             let p = format!("encoder.layer.{layer}");
             let attention = format!("{p}.attention");
-            // Attention takes query, key and value as one (hidden, 3 * hidden) matrix.
-            let mut qkv_weight = vec![0f32; h * 3 * h];
-            let mut qkv_bias = Vec::with_capacity(3 * h);
-            for (part, name) in ["query", "key", "value"].iter().enumerate() {
-                let w = self.trained(&format!("{attention}.self.{name}.weight"), &[h, h])?;
-                for (out, row) in w.chunks(h).enumerate() {
-                    for (i, v) in row.iter().enumerate() {
-                        qkv_weight[i * 3 * h + part * h + out] = *v;
+            let context = if precision == Precision::F32 {
+                // Attention takes query, key and value as one (hidden, 3 * hidden) matrix.
+                let mut qkv_weight = vec![0f32; h * 3 * h];
+                let mut qkv_bias = Vec::with_capacity(3 * h);
+                for (part, name) in ["query", "key", "value"].iter().enumerate() {
+                    let w = self.trained(&format!("{attention}.self.{name}.weight"), &[h, h])?;
+                    for (out, row) in w.chunks(h).enumerate() {
+                        for (i, v) in row.iter().enumerate() {
+                            qkv_weight[i * 3 * h + part * h + out] = *v;
+                        }
                     }
+                    qkv_bias.extend(self.trained(&format!("{attention}.self.{name}.bias"), &[h])?);
                 }
-                qkv_bias.extend(self.trained(&format!("{attention}.self.{name}.bias"), &[h])?);
-            }
-            let qkv_weight =
-                self.f32_initializer(&format!("{attention}.qkv.weight"), &[h, 3 * h], &qkv_weight);
-            let qkv_bias =
-                self.f32_initializer(&format!("{attention}.qkv.bias"), &[3 * h], &qkv_bias);
-            let context = self.op(
-                "Attention",
-                MICROSOFT,
-                &[&x, &qkv_weight, &qkv_bias, &mask],
-                vec![int_attr("num_heads", cfg.num_attention_heads as i64)],
-            );
+                let qkv_weight = self.f32_initializer(
+                    &format!("{attention}.qkv.weight"),
+                    &[h, 3 * h],
+                    &qkv_weight,
+                );
+                let qkv_bias =
+                    self.f32_initializer(&format!("{attention}.qkv.bias"), &[3 * h], &qkv_bias);
+                self.op(
+                    "Attention",
+                    MICROSOFT,
+                    &[&x, &qkv_weight, &qkv_bias, &mask],
+                    vec![int_attr("num_heads", cfg.num_attention_heads as i64)],
+                )
+            } else {
+                // Quantized projections cannot go into Attention (it takes f32 weights), so
+                // they run separately and MultiHeadAttention adds the biases.
+                let mut parts = Vec::new();
+                let mut bias = Vec::with_capacity(3 * h);
+                for name in ["query", "key", "value"] {
+                    parts.push(self.matmul(
+                        &x,
+                        &format!("{attention}.self.{name}"),
+                        h,
+                        h,
+                        precision,
+                    )?);
+                    bias.extend(self.trained(&format!("{attention}.self.{name}.bias"), &[h])?);
+                }
+                let bias = self.f32_initializer(&format!("{attention}.qkv.bias"), &[3 * h], &bias);
+                self.op(
+                    "MultiHeadAttention",
+                    MICROSOFT,
+                    &[&parts[0], &parts[1], &parts[2], &bias, &mask],
+                    vec![int_attr("num_heads", cfg.num_attention_heads as i64)],
+                )
+            };
             let projected = self.matmul(
                 &context,
                 &format!("{attention}.output.dense"),
