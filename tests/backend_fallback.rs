@@ -19,7 +19,10 @@ fn a_missing_runtime_falls_back_to_candle_and_says_how_to_fetch_it() {
     let loaded = backend::load(&model, Backend::Auto, 1).unwrap();
     assert_eq!(loaded.backend, "candle-f32");
     let note = loaded.fallback.expect("the fallback is announced");
-    assert!(note.contains(FETCH_COMMAND), "{note}");
+    assert!(
+        note.contains(FETCH_COMMAND) && note.contains("no-such-libonnxruntime.so"),
+        "{note}"
+    );
 
     let err = backend::load(&model, Backend::Ort(Precision::F32), 1)
         .err()

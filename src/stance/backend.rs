@@ -36,13 +36,19 @@ pub fn load(dir: &Path, backend: Backend, threads: usize) -> Result<LoadedModel,
     let model_dir = ModelDir::open(dir, None)?;
     let weights_sha256 = model_dir.weights_sha256.clone();
     let (backend, fallback) = match backend {
-        Backend::Auto if library_path().is_none() => (
-            Backend::Candle,
-            Some(format!(
-                "ONNX Runtime not found (ORT_DYLIB_PATH unset, nothing fetched): scoring with candle, \
-                 which is several times slower; run `{FETCH_COMMAND}` once for the fast backend"
-            )),
-        ),
+        Backend::Auto if library_path().is_none() => {
+            let why = match std::env::var_os("ORT_DYLIB_PATH") {
+                Some(path) => format!("ORT_DYLIB_PATH={} is not a file", path.to_string_lossy()),
+                None => "ORT_DYLIB_PATH unset, nothing fetched".to_string(),
+            };
+            (
+                Backend::Candle,
+                Some(format!(
+                    "ONNX Runtime not found ({why}): scoring with candle, which is several times \
+                     slower; run `{FETCH_COMMAND}` once for the fast backend"
+                )),
+            )
+        }
         Backend::Auto => (Backend::Ort(DEFAULT_ORT_PRECISION), None),
         other => (other, None),
     };
