@@ -442,7 +442,7 @@ impl GraphBuilder<'_> {
         let weights = self.op("Unsqueeze", "", &["pool_weights", &axis_one], vec![]);
         let pooled = self.op("MatMul", "", &[&weights, &rows], vec![]);
         let pooled = self.op("Squeeze", "", &[&pooled, &axis_one], vec![]);
-        let classes = 3;
+        let classes = crate::stance::Label::ALL.len();
         let head_w = self.trained(&format!("{HEAD}.weight"), &[classes, h])?;
         let head_w = self.f32_initializer(&format!("{HEAD}.weight"), &[classes, h], &head_w);
         let head_b = self.bias(HEAD, classes)?;
