@@ -443,6 +443,15 @@ pub fn train(
     let mut weights_sha256 = None;
 
     while state.epoch < config.epochs {
+        // Checked here rather than after each epoch, so that rerunning a run that stopped
+        // early finds it finished instead of training on.
+        let since_best = state.epoch - state.best.unwrap_or(0);
+        if config.patience > 0 && state.batches_done == 0 && since_best >= config.patience {
+            report(&format!(
+                "no dev improvement for {since_best} epoch(s): stopping early"
+            ));
+            break;
+        }
         let epoch = state.epoch;
         let started = Instant::now();
         let batches = epoch_batches(&examples, config.batch_size, config.seed, epoch);
@@ -562,13 +571,6 @@ pub fn train(
         state.epoch_loss_sum = 0.0;
         write_history(&config.out, &state)?;
         save_checkpoint(&config, &state, &varmap, &opt)?;
-        let since_best = state.epoch - state.best.unwrap_or(0);
-        if config.patience > 0 && since_best >= config.patience && state.epoch < config.epochs {
-            report(&format!(
-                "no dev improvement for {since_best} epoch(s): stopping early"
-            ));
-            break;
-        }
     }
     if weights_sha256.is_none() && config.out.join(model_dir::WEIGHTS).is_file() {
         let path = config.out.join(model_dir::WEIGHTS);
