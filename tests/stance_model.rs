@@ -197,3 +197,29 @@ fn loading_errors_name_the_problem() {
     let err = ModelDir::open(&model, None).err().unwrap().to_string();
     assert!(err.contains("not a safetensors file"), "{err}");
 }
+
+#[test]
+fn a_run_that_stopped_early_stays_stopped_when_run_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = common::write_base(&dir.path().join("base"));
+    let data = dir.path().join("train.jsonl");
+    common::write_training_file(&data);
+    // With a zero learning rate the dev score never improves after the first epoch.
+    let frozen = || TrainConfig {
+        learning_rate: 0.0,
+        patience: 1,
+        ..config(dir.path(), &base, &data, 4)
+    };
+    let first = train::train(frozen(), &quiet(), |_| {}).unwrap();
+    assert_eq!(
+        first.state.epoch, 2,
+        "stopped after one epoch without improvement"
+    );
+    let mut lines = Vec::new();
+    let again = train::train(frozen(), &quiet(), |line| lines.push(line.to_string())).unwrap();
+    assert_eq!(again.state.epoch, 2);
+    assert_eq!(
+        again.state.global_step, first.state.global_step,
+        "{lines:?}"
+    );
+}
