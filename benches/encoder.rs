@@ -19,7 +19,13 @@ struct Batch {
 }
 
 fn take<const N: usize>(data: &[u8], offset: &mut usize, count: usize) -> Vec<[u8; N]> {
-    let out = data[*offset..*offset + N * count]
+    let end = *offset + N * count;
+    assert!(
+        end <= data.len(),
+        "batch file truncated at byte {} (needs {end}): rewrite it with bench_reference.py batches",
+        data.len()
+    );
+    let out = data[*offset..end]
         .chunks_exact(N)
         .map(|c| c.try_into().expect("chunk of N bytes"))
         .collect();

@@ -396,7 +396,8 @@ fn run(cli: Cli) -> Result<()> {
                 &dir.tensors,
                 precision,
                 &format!("{} ({})", stance.model_id, dir.weights_sha256),
-            )?;
+            )
+            .with_context(|| format!("exporting {}", model.display()))?;
             slant::output::write_atomic(&output, &graph)?;
             if !cli.quiet {
                 eprintln!(

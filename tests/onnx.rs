@@ -8,49 +8,24 @@ use std::path::{Path, PathBuf};
 use prost::Message;
 use slant::stance::backend::{self, Backend};
 use slant::stance::data;
-use slant::stance::encoding::{Pooling, TargetMarking};
 use slant::stance::eval;
 use slant::stance::onnx::proto::ModelProto;
 use slant::stance::onnx::{export, library_path, Precision};
-use slant::stance::train::{self, ClassWeights, RunOptions, TrainConfig};
+use slant::stance::train::{self, ClassWeights, TrainConfig};
 use slant::stance::{ModelDir, SentenceTargets, Stance};
 
-/// A tiny stance model trained for one epoch on the project's own examples.
+/// A tiny stance model trained for three epochs on the project's own examples.
 fn tiny_model(dir: &Path) -> PathBuf {
     let base = common::write_base(&dir.join("base"));
     let data = dir.join("train.jsonl");
     common::write_training_file(&data);
     let config = TrainConfig {
-        base: base.clone(),
-        base_model: "tiny test encoder".into(),
-        base_sha256: None,
-        train: data.clone(),
-        dev: vec![data],
-        out: dir.join("model"),
-        checkpoint_dir: dir.join("checkpoint"),
-        model_id: "tiny".into(),
-        marking: TargetMarking {
-            markers: Some(("[unused0]".into(), "[unused1]".into())),
-            pooling: Pooling::MentionMean,
-            max_length: 32,
-        },
-        epochs: 3,
-        batch_size: 8,
-        learning_rate: 3e-3,
-        warmup: 0.1,
-        weight_decay: 0.01,
-        label_smoothing: 0.0,
         class_weights: ClassWeights::None,
         seed: 11,
-        patience: 0,
         checkpoint_every: 1000,
-        limit: None,
+        ..common::train_config(dir, &base, &data, 3)
     };
-    let quiet = RunOptions {
-        quiet: true,
-        stop_after_steps: None,
-    };
-    train::train(config, &quiet, |_| {}).unwrap();
+    train::train(config, &common::quiet(), |_| {}).unwrap();
     dir.join("model")
 }
 
@@ -180,13 +155,7 @@ fn onnx_runtime_matches_candle_on_the_dev_sets() {
     for split in ["dev-rw", "dev-mt"] {
         let labeled =
             data::read_file(&shared.join(format!("datasets/newsmtsc/{split}.jsonl"))).unwrap();
-        let targets: Vec<SentenceTargets> = labeled
-            .iter()
-            .map(|s| SentenceTargets {
-                text: &s.text,
-                spans: s.targets.iter().map(|t| t.span.clone()).collect(),
-            })
-            .collect();
+        let targets: Vec<SentenceTargets> = labeled.iter().map(|s| s.targets()).collect();
         let reference = candle.model.score(&targets).unwrap();
         let diff = max_abs_diff(&reference, &f32.model.score(&targets).unwrap());
         eprintln!("{split}: ONNX Runtime f32 vs candle, max abs difference {diff:e}");

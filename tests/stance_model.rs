@@ -2,48 +2,9 @@
 
 mod common;
 
-use std::path::Path;
-
-use slant::stance::encoding::{Pooling, TargetMarking};
 use slant::stance::model_dir::{self, ModelDir};
-use slant::stance::train::{self, ClassWeights, RunOptions, TrainConfig};
+use slant::stance::train::{self, RunOptions, TrainConfig};
 use slant::stance::{Classifier, SentenceTargets, StanceError, StanceModel};
-
-fn config(dir: &Path, base: &Path, train_file: &Path, epochs: usize) -> TrainConfig {
-    TrainConfig {
-        base: base.to_path_buf(),
-        base_model: "tiny test encoder".into(),
-        base_sha256: None,
-        train: train_file.to_path_buf(),
-        dev: vec![train_file.to_path_buf()],
-        out: dir.join("model"),
-        checkpoint_dir: dir.join("checkpoint"),
-        model_id: "tiny".into(),
-        marking: TargetMarking {
-            markers: Some(("[unused0]".into(), "[unused1]".into())),
-            pooling: Pooling::MentionMean,
-            max_length: 32,
-        },
-        epochs,
-        batch_size: 8,
-        learning_rate: 3e-3,
-        warmup: 0.1,
-        weight_decay: 0.01,
-        label_smoothing: 0.0,
-        class_weights: ClassWeights::InverseSqrt,
-        seed: 7,
-        patience: 0,
-        checkpoint_every: 2,
-        limit: None,
-    }
-}
-
-fn quiet() -> RunOptions {
-    RunOptions {
-        quiet: true,
-        stop_after_steps: None,
-    }
-}
 
 #[test]
 fn training_drives_the_loss_down_and_the_model_loads_back() {
@@ -51,7 +12,12 @@ fn training_drives_the_loss_down_and_the_model_loads_back() {
     let base = common::write_base(&dir.path().join("base"));
     let data = dir.path().join("train.jsonl");
     common::write_training_file(&data);
-    let trained = train::train(config(dir.path(), &base, &data, 40), &quiet(), |_| {}).unwrap();
+    let trained = train::train(
+        common::train_config(dir.path(), &base, &data, 40),
+        &common::quiet(),
+        |_| {},
+    )
+    .unwrap();
     let losses: Vec<f64> = trained.state.history.iter().map(|r| r.train_loss).collect();
     assert!(losses[0] > 0.9, "starts near ln 3: {losses:?}");
     assert!(
@@ -85,16 +51,31 @@ fn an_interrupted_run_resumes_to_the_same_weights() {
     common::write_training_file(&data);
 
     let straight = dir.path().join("straight");
-    let a = train::train(config(&straight, &base, &data, 2), &quiet(), |_| {}).unwrap();
+    let a = train::train(
+        common::train_config(&straight, &base, &data, 2),
+        &common::quiet(),
+        |_| {},
+    )
+    .unwrap();
 
     let resumed = dir.path().join("resumed");
     let stop = RunOptions {
         quiet: true,
         stop_after_steps: Some(3),
     };
-    let first = train::train(config(&resumed, &base, &data, 2), &stop, |_| {}).unwrap();
+    let first = train::train(
+        common::train_config(&resumed, &base, &data, 2),
+        &stop,
+        |_| {},
+    )
+    .unwrap();
     assert_eq!(first.state.global_step, 3);
-    let b = train::train(config(&resumed, &base, &data, 2), &quiet(), |_| {}).unwrap();
+    let b = train::train(
+        common::train_config(&resumed, &base, &data, 2),
+        &common::quiet(),
+        |_| {},
+    )
+    .unwrap();
     assert_eq!(a.state.global_step, b.state.global_step);
     assert_eq!(
         a.weights_sha256, b.weights_sha256,
@@ -108,7 +89,12 @@ fn scores_do_not_depend_on_batch_size_or_order() {
     let base = common::write_base(&dir.path().join("base"));
     let data = dir.path().join("train.jsonl");
     common::write_training_file(&data);
-    train::train(config(dir.path(), &base, &data, 1), &quiet(), |_| {}).unwrap();
+    train::train(
+        common::train_config(dir.path(), &base, &data, 1),
+        &common::quiet(),
+        |_| {},
+    )
+    .unwrap();
     let (mut model, _) =
         Classifier::load(ModelDir::open(&dir.path().join("model"), None).unwrap()).unwrap();
     let a = "Smith praised Jones, and the police attacked the protesters of Garcia.";
@@ -174,7 +160,12 @@ fn loading_errors_name_the_problem() {
     // Weights that do not fit the config.
     let data = dir.path().join("train.jsonl");
     common::write_training_file(&data);
-    train::train(config(dir.path(), &base, &data, 1), &quiet(), |_| {}).unwrap();
+    train::train(
+        common::train_config(dir.path(), &base, &data, 1),
+        &common::quiet(),
+        |_| {},
+    )
+    .unwrap();
     let model = dir.path().join("model");
     let mut cfg = common::config(common::tokenizer().get_vocab_size(true));
     cfg.hidden_size = 48;
@@ -208,15 +199,18 @@ fn a_run_that_stopped_early_stays_stopped_when_run_again() {
     let frozen = || TrainConfig {
         learning_rate: 0.0,
         patience: 1,
-        ..config(dir.path(), &base, &data, 4)
+        ..common::train_config(dir.path(), &base, &data, 4)
     };
-    let first = train::train(frozen(), &quiet(), |_| {}).unwrap();
+    let first = train::train(frozen(), &common::quiet(), |_| {}).unwrap();
     assert_eq!(
         first.state.epoch, 2,
         "stopped after one epoch without improvement"
     );
     let mut lines = Vec::new();
-    let again = train::train(frozen(), &quiet(), |line| lines.push(line.to_string())).unwrap();
+    let again = train::train(frozen(), &common::quiet(), |line| {
+        lines.push(line.to_string())
+    })
+    .unwrap();
     assert_eq!(again.state.epoch, 2);
     assert_eq!(
         again.state.global_step, first.state.global_step,

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::{Label, StanceError};
+use super::{Label, SentenceTargets, StanceError};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct LabeledTarget {
@@ -28,6 +28,16 @@ pub struct LabeledSentence {
     pub targets: Vec<LabeledTarget>,
     /// 1-based line in the source file.
     pub line: usize,
+}
+
+impl LabeledSentence {
+    /// The sentence and its target spans, as a model scores them.
+    pub fn targets(&self) -> SentenceTargets<'_> {
+        SentenceTargets {
+            text: &self.text,
+            spans: self.targets.iter().map(|t| t.span.clone()).collect(),
+        }
+    }
 }
 
 #[derive(Deserialize)]

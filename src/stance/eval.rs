@@ -14,13 +14,7 @@ pub fn evaluate(
 ) -> Result<Confusion, StanceError> {
     let mut confusion = Confusion::default();
     for chunk in sentences.chunks(SENTENCES_PER_CALL) {
-        let inputs: Vec<SentenceTargets> = chunk
-            .iter()
-            .map(|s| SentenceTargets {
-                text: &s.text,
-                spans: s.targets.iter().map(|t| t.span.clone()).collect(),
-            })
-            .collect();
+        let inputs: Vec<SentenceTargets> = chunk.iter().map(LabeledSentence::targets).collect();
         let stances = model.score(&inputs)?;
         for (sentence, predicted) in chunk.iter().zip(stances) {
             for (target, stance) in sentence.targets.iter().zip(predicted) {

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::{VarBuilder, VarMap};
 use slant::stance::bert::{Bert, BertConfig};
+use slant::stance::encoding::{Pooling, TargetMarking};
+use slant::stance::train::{ClassWeights, RunOptions, TrainConfig};
 use tokenizers::models::wordpiece::WordPiece;
 use tokenizers::normalizers::BertNormalizer;
 use tokenizers::pre_tokenizers::bert::BertPreTokenizer;
@@ -141,5 +143,43 @@ pub fn shared_dir(test: &str) -> Option<PathBuf> {
     } else {
         eprintln!("SKIPPED {test}: ../shared/datasets/newsmtsc is absent (it sits beside the checkout in CI)");
         None
+    }
+}
+
+/// The tiny training run the tests share: markers, mention-mean pooling, 32 word pieces.
+pub fn train_config(dir: &Path, base: &Path, train_file: &Path, epochs: usize) -> TrainConfig {
+    TrainConfig {
+        base: base.to_path_buf(),
+        base_model: "tiny test encoder".into(),
+        base_sha256: None,
+        train: train_file.to_path_buf(),
+        dev: vec![train_file.to_path_buf()],
+        out: dir.join("model"),
+        checkpoint_dir: dir.join("checkpoint"),
+        model_id: "tiny".into(),
+        marking: TargetMarking {
+            markers: Some(("[unused0]".into(), "[unused1]".into())),
+            pooling: Pooling::MentionMean,
+            max_length: 32,
+        },
+        epochs,
+        batch_size: 8,
+        learning_rate: 3e-3,
+        warmup: 0.1,
+        weight_decay: 0.01,
+        label_smoothing: 0.0,
+        class_weights: ClassWeights::InverseSqrt,
+        seed: 7,
+        patience: 0,
+        checkpoint_every: 2,
+        limit: None,
+    }
+}
+
+/// No progress bars, no interruption.
+pub fn quiet() -> RunOptions {
+    RunOptions {
+        quiet: true,
+        stop_after_steps: None,
     }
 }
