@@ -217,3 +217,33 @@ fn a_run_that_stopped_early_stays_stopped_when_run_again() {
         "{lines:?}"
     );
 }
+
+#[test]
+fn targets_of_multi_target_sentences_are_repeated_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = common::write_base(&dir.path().join("base"));
+    let data = dir.path().join("train.jsonl");
+    // Two targets at different spans; one span listed twice (as NewsMTSC does); one target.
+    let lines = [
+        r#"{"sentence_normalized": "Smith praised Jones.", "targets": [{"from": 0, "to": 5, "mention": "Smith", "polarity": 4.0}, {"from": 14, "to": 19, "mention": "Jones", "polarity": 6.0}]}"#,
+        r#"{"sentence_normalized": "Critics attacked Lee.", "targets": [{"from": 17, "to": 20, "mention": "Lee", "polarity": 2.0}, {"from": 17, "to": 20, "mention": "Lee", "polarity": 2.0}]}"#,
+        r#"{"sentence_normalized": "Voters thanked Garcia.", "targets": [{"from": 15, "to": 21, "mention": "Garcia", "polarity": 6.0}]}"#,
+    ];
+    std::fs::write(&data, lines.join("\n") + "\n").unwrap();
+    // One epoch, one target per batch: the steps taken count the training examples.
+    let steps = |repeats: usize| {
+        let run = dir.path().join(format!("repeats-{repeats}"));
+        let config = TrainConfig {
+            epochs: 1,
+            batch_size: 1,
+            multi_target_repeats: repeats,
+            ..common::train_config(&run, &base, &data, 1)
+        };
+        train::train(config, &common::quiet(), |_| {})
+            .unwrap()
+            .state
+            .global_step
+    };
+    assert_eq!(steps(1), 5);
+    assert_eq!(steps(2), 7, "only the two-span sentence's targets doubled");
+}

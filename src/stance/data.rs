@@ -38,6 +38,18 @@ impl LabeledSentence {
             spans: self.targets.iter().map(|t| t.span.clone()).collect(),
         }
     }
+
+    /// How many different character spans the targets cover (NewsMTSC lists some spans twice).
+    pub fn distinct_target_spans(&self) -> usize {
+        let mut spans: Vec<_> = self
+            .targets
+            .iter()
+            .map(|t| (t.span.start, t.span.end))
+            .collect();
+        spans.sort_unstable();
+        spans.dedup();
+        spans.len()
+    }
 }
 
 #[derive(Deserialize)]

@@ -58,6 +58,11 @@ pub struct TrainConfig {
     pub weight_decay: f64,
     pub label_smoothing: f64,
     pub class_weights: ClassWeights,
+    /// Times per epoch each target of a sentence with two or more distinct target spans is
+    /// trained on (1: once, like every other target). Such sentences are the ones that teach
+    /// the model to tell one actor's framing from another's in the same sentence.
+    #[serde(default = "once")]
+    pub multi_target_repeats: usize,
     pub seed: u64,
     pub patience: usize,
     pub checkpoint_every: usize,
@@ -103,6 +108,10 @@ impl TrainState {
     }
 }
 
+fn once() -> usize {
+    1
+}
+
 const STATE_FILE: &str = "state.json";
 const CHECKPOINT_FILE: &str = "checkpoint.safetensors";
 pub const HISTORY_FILE: &str = "training.json";
@@ -117,13 +126,21 @@ fn encode_examples(
     sentences: &[LabeledSentence],
     file: &Path,
     limit: Option<usize>,
+    multi_target_repeats: usize,
 ) -> Result<Vec<Example>, StanceError> {
     let mut examples = Vec::new();
+    let mut targets_seen = 0;
     'outer: for sentence in sentences {
+        let repeats = if sentence.distinct_target_spans() >= 2 {
+            multi_target_repeats.max(1)
+        } else {
+            1
+        };
         for target in &sentence.targets {
-            if limit.is_some_and(|n| examples.len() >= n) {
+            if limit.is_some_and(|n| targets_seen >= n) {
                 break 'outer;
             }
+            targets_seen += 1;
             let mut inputs = encoder
                 .encode(&sentence.text, std::slice::from_ref(&target.span))
                 .map_err(|e| StanceError::Data {
@@ -136,6 +153,12 @@ fn encode_examples(
                 line: sentence.line,
                 message: "target produced no model input".into(),
             })?;
+            for _ in 1..repeats {
+                examples.push(Example {
+                    input: input.clone(),
+                    label: target.label,
+                });
+            }
             examples.push(Example {
                 input,
                 label: target.label,
@@ -383,7 +406,13 @@ pub fn train(
     let base = ModelDir::open(&config.base, config.base_sha256.as_deref())?;
     let encoder = TargetEncoder::new(base.tokenizer.clone(), config.marking.clone())?;
     let train_sentences = data::read_file(&config.train)?;
-    let examples = encode_examples(&encoder, &train_sentences, &config.train, config.limit)?;
+    let examples = encode_examples(
+        &encoder,
+        &train_sentences,
+        &config.train,
+        config.limit,
+        config.multi_target_repeats,
+    )?;
     if examples.is_empty() {
         return Err(StanceError::Data {
             file: config.train.clone(),
@@ -618,6 +647,7 @@ mod tests {
             weight_decay: 0.0,
             label_smoothing: 0.0,
             class_weights: ClassWeights::None,
+            multi_target_repeats: 1,
             seed: 1,
             patience: 0,
             checkpoint_every: 0,

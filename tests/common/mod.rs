@@ -168,6 +168,7 @@ pub fn train_config(dir: &Path, base: &Path, train_file: &Path, epochs: usize) -
         warmup: 0.1,
         weight_decay: 0.01,
         label_smoothing: 0.0,
+        multi_target_repeats: 1,
         class_weights: ClassWeights::InverseSqrt,
         seed: 7,
         patience: 0,
