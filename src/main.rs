@@ -318,8 +318,8 @@ struct TrainArgs {
     #[arg(long, value_enum, default_value = "none")]
     class_weights: ClassWeights,
     /// Train this many times per epoch on each target of a sentence with two or more targets.
-    #[arg(long, default_value_t = 1)]
-    multi_target_repeats: usize,
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    multi_target_repeats: u16,
     #[arg(long, default_value_t = 42)]
     seed: u64,
     /// Stop after this many epochs without dev improvement (0: never).
@@ -550,7 +550,7 @@ fn train(args: TrainArgs, quiet: bool) -> Result<()> {
         weight_decay: args.weight_decay,
         label_smoothing: args.label_smoothing,
         class_weights: args.class_weights,
-        multi_target_repeats: args.multi_target_repeats,
+        multi_target_repeats: args.multi_target_repeats.into(),
         seed: args.seed,
         patience: args.patience,
         checkpoint_every: args.checkpoint_every,

@@ -132,7 +132,7 @@ fn encode_examples(
     let mut targets_seen = 0;
     'outer: for sentence in sentences {
         let repeats = if sentence.distinct_target_spans() >= 2 {
-            multi_target_repeats.max(1)
+            multi_target_repeats
         } else {
             1
         };
