@@ -17,7 +17,7 @@ use slant::stance::baseline::{Lexicon, Majority};
 use slant::stance::encoding::{Pooling, TargetMarking};
 use slant::stance::onnx::{self, Precision};
 use slant::stance::train::{ClassWeights, RunOptions, TrainConfig};
-use slant::stance::{data, eval, Label, ModelDir, StanceModel};
+use slant::stance::{data, eval, int8_check, Label, ModelDir, StanceModel};
 
 const DEFAULT_MODEL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/minilm-stance");
 
@@ -108,6 +108,17 @@ enum Command {
         /// One JSON object per file per line instead of tables.
         #[arg(long)]
         json: bool,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Measure what int8 costs a trained model on labelled files and record it in its
+    /// slant.json: `--backend auto` runs int8 only when no file loses more than 0.5 points of
+    /// macro-F1.
+    CheckInt8 {
+        /// Trained stance model directory.
+        #[arg(long, env = "SLANT_MODEL", default_value = DEFAULT_MODEL)]
+        model: PathBuf,
+        /// Labelled NewsMTSC-format files (the dev splits; never a test split).
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -411,6 +422,34 @@ fn run(cli: Cli) -> Result<()> {
                     output.display()
                 );
             }
+            Ok(())
+        }
+        Command::CheckInt8 { model, files } => {
+            let files: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+            let check = int8_check::measure(&model, &files, rayon::current_num_threads())
+                .with_context(|| format!("checking int8 on {}", model.display()))?;
+            int8_check::record(&model, &check)
+                .with_context(|| format!("recording the int8 check in {}", model.display()))?;
+            for file in &check.files {
+                println!(
+                    "{}: macro-F1 f32 {:.4}, int8 {:.4} ({:+.1} points, {} targets)",
+                    file.file,
+                    file.f32_macro_f1,
+                    file.int8_macro_f1,
+                    -100.0 * file.cost(),
+                    file.targets
+                );
+            }
+            let verdict = if check.passed() {
+                "within budget: --backend auto runs int8"
+            } else {
+                "over budget: --backend auto runs f32"
+            };
+            println!(
+                "int8 {verdict} (budget {:.1} points; recorded in {})",
+                100.0 * check.budget,
+                model.join("slant.json").display()
+            );
             Ok(())
         }
         Command::Train(args) => train(args, cli.quiet),

@@ -1,15 +1,13 @@
 //! Choosing the inference backend for a trained model directory: ONNX Runtime when its library
-//! is present (fast), candle otherwise (needs nothing beyond the build).
+//! is present (fast; int8 when the model's recorded int8 check passed), candle otherwise (needs
+//! nothing beyond the build).
 
 use std::path::Path;
 
+use super::int8_check::auto_precision;
 use super::model_dir::{ModelDir, StanceConfig};
 use super::onnx::{library_path, OrtClassifier, Precision, FETCH_COMMAND};
 use super::{Classifier, StanceError, StanceModel};
-
-/// The precision `auto` runs on ONNX Runtime: int8 costs at most 0.5 points of dev-rw
-/// macro-F1 (measured in benches/RESULTS.md), so it is the default.
-pub const DEFAULT_ORT_PRECISION: Precision = Precision::Int8;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -26,7 +24,8 @@ pub struct LoadedModel {
     pub weights_sha256: String,
     /// e.g. `candle-f32`, `onnxruntime-int8`.
     pub backend: String,
-    /// Set when `Auto` fell back to candle: why, and how to get the fast backend.
+    /// Set when `Auto` could not take the fastest backend (int8 on ONNX Runtime): why, and
+    /// what to run to get it.
     pub fallback: Option<String>,
 }
 
@@ -49,7 +48,10 @@ pub fn load(dir: &Path, backend: Backend, threads: usize) -> Result<LoadedModel,
                 )),
             )
         }
-        Backend::Auto => (Backend::Ort(DEFAULT_ORT_PRECISION), None),
+        Backend::Auto => {
+            let (precision, why) = auto_precision(&model_dir.stance_config()?, &weights_sha256);
+            (Backend::Ort(precision), why)
+        }
         other => (other, None),
     };
     let (model, stance, name): (Box<dyn StanceModel>, _, _) = match backend {

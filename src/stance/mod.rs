@@ -10,6 +10,7 @@ pub mod data;
 pub mod dropout;
 pub mod encoding;
 pub mod eval;
+pub mod int8_check;
 pub mod metrics;
 pub mod model;
 pub mod model_dir;

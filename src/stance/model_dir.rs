@@ -12,6 +12,7 @@ use tokenizers::Tokenizer;
 
 use super::bert::BertConfig;
 use super::encoding::TargetMarking;
+use super::int8_check::Int8Check;
 use super::{Label, StanceError};
 
 pub const WEIGHTS: &str = "model.safetensors";
@@ -30,6 +31,9 @@ pub struct StanceConfig {
     /// The encoder this was fine-tuned from, and its weights' sha256.
     pub base_model: String,
     pub base_sha256: String,
+    /// What int8 costs these weights (`slant check-int8`); `auto` runs int8 only when it passed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub int8_check: Option<Int8Check>,
 }
 
 /// A model directory whose files have been found and read.
@@ -180,9 +184,20 @@ pub fn save(
             fs::copy(&from, dir.join(name)).map_err(io(&from))?;
         }
     }
+    write_stance_config(dir, stance)?;
+    Ok(sha256_hex(&read(&weights)?))
+}
+
+/// Writes `slant.json` (through a temporary, like the weights).
+pub fn write_stance_config(dir: &Path, stance: &StanceConfig) -> Result<(), StanceError> {
     let json =
         serde_json::to_string_pretty(stance).map_err(|e| StanceError::Config(e.to_string()))?;
     let path = dir.join(STANCE_CONFIG);
-    fs::write(&path, json + "\n").map_err(io(&path))?;
-    Ok(sha256_hex(&read(&weights)?))
+    let tmp = dir.join(format!("{STANCE_CONFIG}.tmp"));
+    let io = |source| StanceError::Io {
+        path: path.clone(),
+        source,
+    };
+    fs::write(&tmp, json + "\n").map_err(io)?;
+    fs::rename(&tmp, &path).map_err(io)
 }

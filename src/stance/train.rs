@@ -468,6 +468,7 @@ pub fn train(
             (None, true) => base.path.display().to_string(),
         },
         base_sha256: base.weights_sha256.clone(),
+        int8_check: None,
     };
     let mut weights_sha256 = None;
 
