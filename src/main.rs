@@ -424,34 +424,7 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::CheckInt8 { model, files } => {
-            let files: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
-            let check = int8_check::measure(&model, &files, rayon::current_num_threads())
-                .with_context(|| format!("checking int8 on {}", model.display()))?;
-            int8_check::record(&model, &check)
-                .with_context(|| format!("recording the int8 check in {}", model.display()))?;
-            for file in &check.files {
-                println!(
-                    "{}: macro-F1 f32 {:.4}, int8 {:.4} ({:+.1} points, {} targets)",
-                    file.file,
-                    file.f32_macro_f1,
-                    file.int8_macro_f1,
-                    -100.0 * file.cost(),
-                    file.targets
-                );
-            }
-            let verdict = if check.passed() {
-                "within budget: --backend auto runs int8"
-            } else {
-                "over budget: --backend auto runs f32"
-            };
-            println!(
-                "int8 {verdict} (budget {:.1} points; recorded in {})",
-                100.0 * check.budget,
-                model.join("slant.json").display()
-            );
-            Ok(())
-        }
+        Command::CheckInt8 { model, files } => check_int8(&model, &files),
         Command::Train(args) => train(args, cli.quiet),
         Command::Score(args) => score(args, cli.quiet),
         Command::Compare { run, stats, out } => {
@@ -536,6 +509,36 @@ fn load_model(dir: &Path, backend: Backend, quiet: bool) -> Result<LoadedModel> 
         eprintln!("slant: note: {note}");
     }
     Ok(loaded)
+}
+
+/// Measures int8's cost on `files`, records it in the model's slant.json and prints it.
+fn check_int8(model: &Path, files: &[PathBuf]) -> Result<()> {
+    let files: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let check = int8_check::measure(model, &files, rayon::current_num_threads())
+        .with_context(|| format!("checking int8 on {}", model.display()))?;
+    int8_check::record(model, &check)
+        .with_context(|| format!("recording the int8 check in {}", model.display()))?;
+    for file in &check.files {
+        println!(
+            "{}: macro-F1 f32 {:.4}, int8 {:.4} ({:+.1} points, {} targets)",
+            file.file,
+            file.f32_macro_f1,
+            file.int8_macro_f1,
+            -100.0 * file.cost(),
+            file.targets
+        );
+    }
+    let verdict = if check.passed() {
+        "within budget: --backend auto runs int8"
+    } else {
+        "over budget: --backend auto runs f32"
+    };
+    println!(
+        "int8 {verdict} (budget {:.1} points; recorded in {})",
+        100.0 * check.budget,
+        model.join("slant.json").display()
+    );
+    Ok(())
 }
 
 fn majority_label(train: &Path) -> Result<Label> {
