@@ -329,7 +329,7 @@ struct TrainArgs {
     #[arg(long, value_enum, default_value = "none")]
     class_weights: ClassWeights,
     /// Train this many times per epoch on each target of a sentence with two or more targets.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..))]
     multi_target_repeats: u16,
     #[arg(long, default_value_t = 42)]
     seed: u64,
