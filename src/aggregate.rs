@@ -1,14 +1,14 @@
-//! From scored mentions to actor, article and outlet numbers.
+//! From scored mentions to actor, article and group (outlet, outlet x period) numbers.
 //!
-//! Per-article rows are final. Outlet numbers are built from article rows only (sums and
-//! counts, never averages of averages across shards), so shards of a corpus can be merged
-//! exactly by recomputing from their article tables.
+//! Per-article numbers are final. A group's numbers are built from its articles' tallies only
+//! (sums and counts, never averages of averages), in input order, by one function used by
+//! `slant score` (outlets.csv), `compare` and `report`, so they agree exactly.
 
 use std::collections::BTreeMap;
 
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
+
+use crate::stats::{bootstrap_mean_ci, bootstrap_ratio_ci};
 
 /// The partisan-framing axis: mentions of a `favoured` camp count +s, of an `opposed` camp −s.
 /// Several `A,B` pairs combine into one axis (e.g. `left,right` and `opposition,government`
@@ -39,6 +39,17 @@ impl Axis {
         (!pairs.is_empty() && !overlap).then_some(axis)
     }
 
+    /// The axis of repeated `--axis A,B` flags: None when there are none, an error naming
+    /// them when a pair is malformed or puts a camp on both sides.
+    pub fn from_flags(pairs: &[String]) -> Result<Option<Axis>, AxisError> {
+        if pairs.is_empty() {
+            return Ok(None);
+        }
+        Axis::parse(pairs)
+            .map(Some)
+            .ok_or_else(|| AxisError(pairs.to_vec()))
+    }
+
     pub fn camps(&self) -> impl Iterator<Item = &String> {
         self.favoured.iter().chain(&self.opposed)
     }
@@ -54,6 +65,10 @@ impl Axis {
         }
     }
 }
+
+#[derive(Debug, thiserror::Error)]
+#[error("--axis {0:?}: expected pairs A,B with no camp on both sides")]
+pub struct AxisError(Vec<String>);
 
 /// Count and sum of stance scores: a mergeable mean.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
@@ -86,65 +101,145 @@ pub struct MentionScore<'a> {
     pub score: f64,
 }
 
+/// What one article adds to a group: per-camp tallies of its mention scores, and the signed
+/// contributions of its mentions of the axis camps.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ArticleTally {
+    /// Per camp, ordered by name.
+    pub camps: BTreeMap<String, Tally>,
+    pub framing: Tally,
+}
+
+impl ArticleTally {
+    pub fn add(&mut self, camp: &str, score: f64, axis: Option<&Axis>) {
+        self.camps.entry(camp.to_string()).or_default().add(score);
+        if let Some(c) = axis.and_then(|a| a.contribution(camp, score)) {
+            self.framing.add(c);
+        }
+    }
+
+    /// Mean signed contribution over the axis camps' mentions; None when neither is mentioned.
+    pub fn framing(&self) -> Option<f64> {
+        self.framing.mean()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ArticleScores {
     pub mentions: u64,
-    /// Per actor id: mentions and score sum, ordered by id.
+    /// Per actor id: camp, mentions and score sum, ordered by id.
     pub actors: BTreeMap<String, (String, Tally)>,
-    /// Per camp, ordered by name.
-    pub camps: BTreeMap<String, Tally>,
-    /// Mean signed contribution over the axis camps' mentions; None when neither is mentioned.
-    pub framing: Option<f64>,
+    pub tally: ArticleTally,
 }
 
 pub fn score_article(mentions: &[MentionScore], axis: Option<&Axis>) -> ArticleScores {
     let mut actors: BTreeMap<String, (String, Tally)> = BTreeMap::new();
-    let mut camps: BTreeMap<String, Tally> = BTreeMap::new();
-    let mut framing = Tally::default();
+    let mut tally = ArticleTally::default();
     for m in mentions {
         actors
             .entry(m.actor.to_string())
             .or_insert_with(|| (m.camp.to_string(), Tally::default()))
             .1
             .add(m.score);
-        camps.entry(m.camp.to_string()).or_default().add(m.score);
-        if let Some(c) = axis.and_then(|a| a.contribution(m.camp, m.score)) {
-            framing.add(c);
-        }
+        tally.add(m.camp, m.score, axis);
     }
     ArticleScores {
         mentions: mentions.len() as u64,
         actors,
-        camps,
-        framing: framing.mean(),
+        tally,
     }
 }
 
-/// An outlet's running totals, fed article by article.
+/// A group's running state, fed its articles in input order (the order the bootstrap
+/// resamples from, so the intervals do not depend on how the work was split).
 #[derive(Debug, Clone, Default)]
-pub struct OutletTotals {
-    pub articles: u64,
-    pub mentions: u64,
-    /// Framing of each article that has one, in input order (the bootstrap resamples these).
-    pub framings: Vec<f64>,
-    pub camps: BTreeMap<String, Tally>,
+pub struct GroupAccumulator {
+    articles: u64,
+    mentions: u64,
+    /// Framing of each article that has one.
+    framings: Vec<f64>,
+    /// Per camp, each mentioning article's (score sum, mentions).
+    camps: BTreeMap<String, Vec<(f64, f64)>>,
 }
 
-impl OutletTotals {
-    pub fn add(&mut self, article: &ArticleScores) {
+/// A group's numbers: framing with its interval over articles, and per camp.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupStats {
+    pub articles: u64,
+    pub articles_framed: u64,
+    pub mentions: u64,
+    pub framing: Option<f64>,
+    pub framing_ci: Option<(f64, f64)>,
+    pub camps: Vec<CampStats>,
+    /// The framings the interval resampled, in input order (pairwise tests reuse them).
+    #[serde(skip)]
+    pub framings: Vec<f64>,
+}
+
+/// One camp within a group: mentions, share of the group's mentions, mention-weighted mean
+/// score and its interval (resampling articles).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CampStats {
+    pub camp: String,
+    pub mentions: u64,
+    pub share: Option<f64>,
+    pub mean: Option<f64>,
+    pub ci: Option<(f64, f64)>,
+}
+
+impl GroupAccumulator {
+    pub fn add(&mut self, article: &ArticleTally) {
         self.articles += 1;
-        self.mentions += article.mentions;
-        if let Some(f) = article.framing {
+        if let Some(f) = article.framing() {
             self.framings.push(f);
         }
         for (camp, tally) in &article.camps {
-            self.camps.entry(camp.clone()).or_default().merge(tally);
+            self.mentions += tally.n;
+            self.camps
+                .entry(camp.clone())
+                .or_default()
+                .push((tally.sum, tally.n as f64));
         }
     }
 
-    pub fn framing(&self) -> Option<f64> {
-        (!self.framings.is_empty())
-            .then(|| self.framings.iter().sum::<f64>() / self.framings.len() as f64)
+    /// The group's numbers for `camps`, with 95% bootstrap intervals seeded by `seed` (the
+    /// group's own, from `group_seed`).
+    pub fn finish(self, camps: &[String], resamples: usize, seed: u64) -> GroupStats {
+        let camps = camps
+            .iter()
+            .map(|camp| {
+                let units = self.camps.get(camp).map_or(&[][..], Vec::as_slice);
+                let n: u64 = units.iter().map(|u| u.1 as u64).sum();
+                let sum: f64 = units.iter().map(|u| u.0).sum();
+                CampStats {
+                    camp: camp.clone(),
+                    mentions: n,
+                    share: (self.mentions > 0).then(|| n as f64 / self.mentions as f64),
+                    mean: (n > 0).then(|| sum / n as f64),
+                    ci: bootstrap_ratio_ci(units, resamples, 0.05, group_seed(seed, camp)),
+                }
+            })
+            .collect();
+        GroupStats {
+            articles: self.articles,
+            articles_framed: self.framings.len() as u64,
+            mentions: self.mentions,
+            framing: (!self.framings.is_empty())
+                .then(|| self.framings.iter().sum::<f64>() / self.framings.len() as f64),
+            framing_ci: bootstrap_mean_ci(&self.framings, resamples, 0.05, seed),
+            camps,
+            framings: self.framings,
+        }
+    }
+}
+
+/// The name a group's bootstrap seed is derived from: the outlet, and the period when the
+/// groups are periods of outlets.
+pub fn group_name(outlet: &str, period: &str) -> String {
+    if period.is_empty() {
+        outlet.to_string()
+    } else {
+        format!("{outlet}\u{1f}{period}")
     }
 }
 
@@ -157,37 +252,6 @@ pub fn group_seed(seed: u64, name: &str) -> u64 {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     h
-}
-
-/// Percentile bootstrap interval of the mean of `values` at level `1 - alpha`.
-/// None for fewer than two values (no spread to resample).
-pub fn bootstrap_mean_ci(
-    values: &[f64],
-    resamples: usize,
-    alpha: f64,
-    seed: u64,
-) -> Option<(f64, f64)> {
-    if values.len() < 2 || resamples == 0 {
-        return None;
-    }
-    let mut rng = StdRng::seed_from_u64(seed);
-    let n = values.len();
-    let mut means: Vec<f64> = (0..resamples)
-        .map(|_| (0..n).map(|_| values[rng.gen_range(0..n)]).sum::<f64>() / n as f64)
-        .collect();
-    means.sort_by(f64::total_cmp);
-    Some((
-        quantile(&means, alpha / 2.0),
-        quantile(&means, 1.0 - alpha / 2.0),
-    ))
-}
-
-/// Linear-interpolated quantile of sorted data (type 7, as R and numpy default).
-pub fn quantile(sorted: &[f64], q: f64) -> f64 {
-    let pos = q.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
-    let lo = pos.floor() as usize;
-    let hi = pos.ceil() as usize;
-    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
 }
 
 #[cfg(test)]
@@ -209,13 +273,13 @@ mod tests {
             m("petro", "foreign", -1.0),
         ];
         let a = score_article(&mentions, Some(&axis));
-        assert!((a.framing.unwrap() - (0.6 + 0.8 - 0.2) / 3.0).abs() < 1e-12);
+        assert!((a.tally.framing().unwrap() - (0.6 + 0.8 - 0.2) / 3.0).abs() < 1e-12);
         assert_eq!(a.mentions, 4);
-        assert_eq!(a.camps["government"].n, 2);
-        assert!((a.camps["government"].mean().unwrap() - (-0.3)).abs() < 1e-12);
+        assert_eq!(a.tally.camps["government"].n, 2);
+        assert!((a.tally.camps["government"].mean().unwrap() - (-0.3)).abs() < 1e-12);
         assert_eq!(a.actors.len(), 4);
         let none = score_article(&[m("petro", "foreign", 0.5)], Some(&axis));
-        assert_eq!(none.framing, None);
+        assert_eq!(none.tally.framing(), None);
     }
 
     #[test]
@@ -231,35 +295,21 @@ mod tests {
     }
 
     #[test]
-    fn outlet_totals_average_articles_not_mentions() {
+    fn groups_average_articles_not_mentions() {
         let axis = Axis::parse(&["a,b"]).unwrap();
         let one = score_article(&[m("x", "a", 1.0)], Some(&axis));
         let three = score_article(
             &[m("y", "b", 1.0), m("y", "b", 1.0), m("y", "b", 1.0)],
             Some(&axis),
         );
-        let mut o = OutletTotals::default();
-        o.add(&one);
-        o.add(&three);
-        assert_eq!(o.framing(), Some(0.0));
-        assert_eq!(o.mentions, 4);
-    }
-
-    #[test]
-    fn quantiles_and_bootstrap() {
-        let v = [1.0, 2.0, 3.0, 4.0];
-        assert_eq!(quantile(&v, 0.5), 2.5);
-        assert_eq!(quantile(&v, 0.0), 1.0);
-        assert!((quantile(&v, 0.25) - 1.75).abs() < 1e-12);
-        let values: Vec<f64> = (0..200).map(|i| (i % 10) as f64 / 10.0).collect();
-        let (lo, hi) = bootstrap_mean_ci(&values, 2000, 0.05, 1).unwrap();
-        // Mean 0.45, sd 0.287, se 0.0203: the 95% interval is about ±0.04.
-        assert!(lo < 0.45 && hi > 0.45);
-        assert!((hi - lo - 2.0 * 1.96 * 0.0203).abs() < 0.01, "{lo} {hi}");
-        assert_eq!(
-            bootstrap_mean_ci(&values, 500, 0.05, 1),
-            bootstrap_mean_ci(&values, 500, 0.05, 1)
-        );
-        assert_eq!(bootstrap_mean_ci(&[1.0], 500, 0.05, 1), None);
+        let mut group = GroupAccumulator::default();
+        group.add(&one.tally);
+        group.add(&three.tally);
+        let stats = group.finish(&["a".into(), "b".into()], 100, 1);
+        assert_eq!(stats.framing, Some(0.0));
+        assert_eq!(stats.mentions, 4);
+        assert_eq!(stats.camps[1].mentions, 3);
+        assert_eq!(stats.camps[1].share, Some(0.75));
+        assert_eq!(stats.camps[1].mean, Some(1.0));
     }
 }

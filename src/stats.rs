@@ -6,7 +6,36 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
-pub use crate::aggregate::{bootstrap_mean_ci, quantile};
+/// Percentile bootstrap interval of the mean of `values` at level `1 - alpha`.
+/// None for fewer than two values (no spread to resample).
+pub fn bootstrap_mean_ci(
+    values: &[f64],
+    resamples: usize,
+    alpha: f64,
+    seed: u64,
+) -> Option<(f64, f64)> {
+    if values.len() < 2 || resamples == 0 {
+        return None;
+    }
+    let mut rng = StdRng::seed_from_u64(seed);
+    let n = values.len();
+    let mut means: Vec<f64> = (0..resamples)
+        .map(|_| (0..n).map(|_| values[rng.gen_range(0..n)]).sum::<f64>() / n as f64)
+        .collect();
+    means.sort_by(f64::total_cmp);
+    Some((
+        quantile(&means, alpha / 2.0),
+        quantile(&means, 1.0 - alpha / 2.0),
+    ))
+}
+
+/// Linear-interpolated quantile of sorted data (type 7, as R and numpy default).
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let pos = q.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+}
 
 /// Percentile bootstrap interval of a ratio sum(num)/sum(den) over units (e.g. the
 /// mention-weighted mean stance of a camp, resampling articles with their mention counts).
@@ -114,6 +143,24 @@ pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quantiles_and_bootstrap() {
+        let v = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(quantile(&v, 0.5), 2.5);
+        assert_eq!(quantile(&v, 0.0), 1.0);
+        assert!((quantile(&v, 0.25) - 1.75).abs() < 1e-12);
+        let values: Vec<f64> = (0..200).map(|i| (i % 10) as f64 / 10.0).collect();
+        let (lo, hi) = bootstrap_mean_ci(&values, 2000, 0.05, 1).unwrap();
+        // Mean 0.45, sd 0.287, se 0.0203: the 95% interval is about ±0.04.
+        assert!(lo < 0.45 && hi > 0.45);
+        assert!((hi - lo - 2.0 * 1.96 * 0.0203).abs() < 0.01, "{lo} {hi}");
+        assert_eq!(
+            bootstrap_mean_ci(&values, 500, 0.05, 1),
+            bootstrap_mean_ci(&values, 500, 0.05, 1)
+        );
+        assert_eq!(bootstrap_mean_ci(&[1.0], 500, 0.05, 1), None);
+    }
 
     #[test]
     fn bh_matches_hand_computation() {

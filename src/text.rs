@@ -19,6 +19,22 @@ const ABBREVIATIONS: &[&str] = &[
 
 const CLOSERS: &[char] = &['"', '\'', '”', '’', ')', ']', '»'];
 
+/// The segmentation stage: an article's text into sentences (byte ranges, in order, not
+/// overlapping). A language with other sentence rules is another implementation.
+pub trait Segmenter: Send + Sync {
+    fn segment(&self, text: &str) -> Vec<Range<usize>>;
+}
+
+/// The rules above, for English news text.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EnglishRules;
+
+impl Segmenter for EnglishRules {
+    fn segment(&self, text: &str) -> Vec<Range<usize>> {
+        split_sentences(text)
+    }
+}
+
 /// Byte ranges of the sentences of `text`, trimmed of surrounding white space; empty
 /// stretches produce no sentence.
 pub fn split_sentences(text: &str) -> Vec<Range<usize>> {

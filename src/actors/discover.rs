@@ -4,6 +4,8 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use super::matcher::Matcher;
+use crate::corpus::{CorpusError, Reader, Record, Reject};
+use crate::text::split_sentences;
 
 /// Lower-case words allowed inside a name ("Bank of America", "Pedro Castillo de la Cruz").
 const CONNECTORS: &[&str] = &[
@@ -137,6 +139,26 @@ impl<'a> Discovery<'a> {
                 }
             }
         }
+    }
+
+    /// Adds every article of `reader`; rejected records go to `on_reject` (discovery is a
+    /// survey: a bad record does not stop it). Returns how many records were rejected.
+    pub fn scan(
+        &mut self,
+        reader: Reader,
+        mut on_reject: impl FnMut(&Reject),
+    ) -> Result<u64, CorpusError> {
+        let mut rejected = 0;
+        for record in reader {
+            match record? {
+                Record::Article(a) => self.add(&a.text, &split_sentences(&a.text)),
+                Record::Reject(r) => {
+                    rejected += 1;
+                    on_reject(&r);
+                }
+            }
+        }
+        Ok(rejected)
     }
 
     /// Names seen at least `min_count` times, most frequent first (ties by name).

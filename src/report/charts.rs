@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::compare::{ActorOutletRow, GroupRow};
+use crate::schema::compare::{ActorOutletRow, GroupRow};
 
 pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -41,11 +41,15 @@ pub fn diverging(s: f64) -> String {
 
 /// A forest plot: one row per outlet, point = framing, bar = 95% interval, ordered high to low.
 pub fn forest(groups: &[GroupRow], favoured: &str, opposed: &str) -> String {
-    let mut rows: Vec<&GroupRow> = groups.iter().filter(|g| g.framing.is_some()).collect();
+    let mut rows: Vec<&GroupRow> = groups
+        .iter()
+        .filter(|g| g.stats.framing.is_some())
+        .collect();
     rows.sort_by(|a, b| {
-        b.framing
+        b.stats
+            .framing
             .unwrap_or(0.0)
-            .total_cmp(&a.framing.unwrap_or(0.0))
+            .total_cmp(&a.stats.framing.unwrap_or(0.0))
             .then(a.outlet.cmp(&b.outlet))
     });
     let label_w = 190.0;
@@ -58,9 +62,9 @@ pub fn forest(groups: &[GroupRow], favoured: &str, opposed: &str) -> String {
         .iter()
         .flat_map(|g| {
             [
-                g.framing.unwrap_or(0.0),
-                g.framing_ci.map_or(0.0, |c| c.0),
-                g.framing_ci.map_or(0.0, |c| c.1),
+                g.stats.framing.unwrap_or(0.0),
+                g.stats.framing_ci.map_or(0.0, |c| c.0),
+                g.stats.framing_ci.map_or(0.0, |c| c.1),
             ]
         })
         .fold(0.1f64, |m, v| m.max(v.abs()));
@@ -85,10 +89,10 @@ pub fn forest(groups: &[GroupRow], favoured: &str, opposed: &str) -> String {
     }
     for (i, g) in rows.iter().enumerate() {
         let y = top + row_h * i as f64 + row_h / 2.0;
-        let f = g.framing.unwrap_or(0.0);
+        let f = g.stats.framing.unwrap_or(0.0);
         let colour = diverging(f * 2.0);
-        let _ = writeln!(svg, "<text x=\"{}\" y=\"{}\" font-size=\"13\" text-anchor=\"end\" fill=\"#111\">{} <tspan fill=\"#777\" font-size=\"11\">n={}</tspan></text>", label_w - 10.0, y + 4.0, escape(&g.outlet), g.articles_framed);
-        if let Some((lo, hi)) = g.framing_ci {
+        let _ = writeln!(svg, "<text x=\"{}\" y=\"{}\" font-size=\"13\" text-anchor=\"end\" fill=\"#111\">{} <tspan fill=\"#777\" font-size=\"11\">n={}</tspan></text>", label_w - 10.0, y + 4.0, escape(&g.outlet), g.stats.articles_framed);
+        if let Some((lo, hi)) = g.stats.framing_ci {
             let _ = writeln!(svg, "<line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"#333\" stroke-width=\"2\"><title>95% CI [{lo:+.3}, {hi:+.3}]</title></line>", x(lo), x(hi));
         }
         let _ = writeln!(svg, "<circle cx=\"{}\" cy=\"{y}\" r=\"6\" fill=\"{colour}\" stroke=\"#111\"><title>{}: {f:+.3}</title></circle>", x(f), escape(&g.outlet));
@@ -177,7 +181,7 @@ pub fn heatmap(cells: &[ActorOutletRow], max_actors: usize) -> String {
 pub fn timeline(groups: &[GroupRow]) -> Option<String> {
     let mut periods: Vec<&str> = groups
         .iter()
-        .filter(|g| g.framing.is_some() && g.period != "unknown" && !g.period.is_empty())
+        .filter(|g| g.stats.framing.is_some() && g.period != "unknown" && !g.period.is_empty())
         .map(|g| g.period.as_str())
         .collect();
     periods.sort();
@@ -228,7 +232,7 @@ pub fn timeline(groups: &[GroupRow]) -> Option<String> {
                 groups
                     .iter()
                     .find(|g| g.outlet == *outlet && g.period == *p)
-                    .and_then(|g| g.framing)
+                    .and_then(|g| g.stats.framing)
                     .map(|f| (x(i), y(f)))
             })
             .collect();

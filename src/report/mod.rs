@@ -6,58 +6,42 @@ pub mod charts;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-use crate::compare::{self, CompareError, CompareOptions, Comparison, EvidenceRow, GroupBy};
+use crate::compare::{self, CompareError, CompareOptions, Comparison, GroupBy};
+use crate::schema::compare::EvidenceRow;
+use crate::schema::{num, Layout, OutletRow, RunManifest, SchemaError, TableReader};
+use crate::util::{write_atomic, IoError};
 use charts::escape;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    #[error("{path}: {source}")]
-    Csv { path: String, source: csv::Error },
-    #[error("{path}: no column {column:?}")]
-    Column { path: String, column: &'static str },
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
     #[error(transparent)]
     Compare(#[from] CompareError),
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] IoError),
     #[error("{path}: cannot render the chart: {message}")]
     Render { path: PathBuf, message: String },
 }
 
-/// The outlets table as aligned text, most favourable framing first (outlets without a
-/// framing last, by name).
-pub fn outlet_summary(outlets_csv: &Path) -> Result<String, ReportError> {
-    let path = outlets_csv.display().to_string();
-    let csv_error = |source| ReportError::Csv {
-        path: path.clone(),
-        source,
-    };
-    let mut reader = csv::Reader::from_path(outlets_csv).map_err(csv_error)?;
-    let headers = reader.headers().map_err(csv_error)?.clone();
-    let col = |column: &'static str| {
-        headers
-            .iter()
-            .position(|h| h == column)
-            .ok_or(ReportError::Column {
-                path: path.clone(),
-                column,
-            })
-    };
-    let columns = [
-        col("outlet")?,
-        col("articles")?,
-        col("mentions")?,
-        col("framing")?,
-        col("framing_low")?,
-        col("framing_high")?,
-    ];
-    let mut rows: Vec<[String; 6]> = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(csv_error)?;
-        rows.push(columns.map(|i| record.get(i).unwrap_or("").to_string()));
-    }
+/// The outlets table of the run in `run` as aligned text, most favourable framing first
+/// (outlets without a framing last, by name).
+pub fn outlet_summary(run: &Path) -> Result<String, ReportError> {
+    // Only the fixed columns are shown, so the camp layout is not needed.
+    let outlets = TableReader::<OutletRow>::open(run, &Layout::default())?.read_all()?;
+    let mut rows: Vec<[String; 6]> = outlets
+        .iter()
+        .map(|o| {
+            [
+                o.outlet.clone(),
+                o.articles.to_string(),
+                o.mentions.to_string(),
+                num(o.framing),
+                num(o.framing_low),
+                num(o.framing_high),
+            ]
+        })
+        .collect();
     let framing = |r: &[String; 6]| r[3].parse::<f64>().ok();
     rows.sort_by(|a, b| match (framing(a), framing(b)) {
         (Some(x), Some(y)) => y.total_cmp(&x).then_with(|| a[0].cmp(&b[0])),
@@ -114,36 +98,35 @@ fn highlighted(row: &EvidenceRow) -> String {
 }
 
 fn provenance(run: &Path) -> String {
-    let Ok(text) = std::fs::read_to_string(run.join("run.json")) else {
-        return "<p class=\"note\">run.json is missing: no provenance recorded.</p>".into();
-    };
-    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return "<p class=\"note\">run.json is not valid JSON.</p>".into();
-    };
-    let s = |x: &serde_json::Value| {
-        x.as_str()
-            .map(str::to_string)
-            .unwrap_or_else(|| x.to_string())
+    let m = match RunManifest::read(run) {
+        Ok(m) => m,
+        Err(e) => {
+            return format!(
+                "<p class=\"note\">No provenance recorded: {}</p>",
+                escape(&e.to_string())
+            )
+        }
     };
     let mut out = String::from("<table>");
     let _ = write!(
         out,
         "<tr><th>slant</th><td>{}</td></tr>",
-        escape(&s(&v["slant_version"]))
+        escape(&m.slant_version)
     );
-    let _ = write!(out, "<tr><th>model</th><td>{} <code>{}</code><br><span class=\"note\">sha256 {}</span></td></tr>", escape(&s(&v["model"]["id"])), escape(&s(&v["model"]["path"])), escape(&s(&v["model"]["sha256"])));
-    for r in v["registry"].as_array().into_iter().flatten() {
-        let _ = write!(out, "<tr><th>registry</th><td><code>{}</code><br><span class=\"note\">sha256 {}</span></td></tr>", escape(&s(&r["path"])), escape(&s(&r["sha256"])));
+    let _ = write!(out, "<tr><th>model</th><td>{} <code>{}</code><br><span class=\"note\">sha256 {}</span></td></tr>", escape(&m.model.id), escape(&m.model.path), escape(&m.model.sha256));
+    for r in &m.registry {
+        let _ = write!(out, "<tr><th>registry</th><td><code>{}</code><br><span class=\"note\">sha256 {}</span></td></tr>", escape(&r.path), escape(&r.sha256));
     }
-    for i in v["inputs"].as_array().into_iter().flatten() {
-        let _ = write!(out, "<tr><th>input</th><td><code>{}</code> ({}, {} records)<br><span class=\"note\">sha256 {}</span></td></tr>", escape(&s(&i["path"])), escape(&s(&i["format"])), escape(&s(&i["records"])), escape(&s(&i["sha256"])));
+    for i in &m.inputs {
+        let _ = write!(out, "<tr><th>input</th><td><code>{}</code> ({}, {} records)<br><span class=\"note\">sha256 {}</span></td></tr>", escape(&i.path), i.format.name(), i.records, escape(&i.sha256));
     }
-    let c = &v["counts"];
-    let _ = write!(out, "<tr><th>counts</th><td>{} records: {} articles scored, {} rejected (listed in <code>rejects.csv</code>); {} mentions; {} articles framed</td></tr>", s(&c["records"]), s(&c["articles"]), s(&c["rejected"]), s(&c["mentions"]), s(&c["articles_framed"]));
+    let c = &m.counts;
+    let _ = write!(out, "<tr><th>counts</th><td>{} records: {} articles scored, {} rejected (listed in <code>rejects.csv</code>); {} mentions; {} articles framed</td></tr>", c.records, c.articles, c.rejected, c.mentions, c.articles_framed);
+    let flags = serde_json::to_string(&m.flags).unwrap_or_default();
     let _ = write!(
         out,
         "<tr><th>flags</th><td><code>{}</code></td></tr>",
-        escape(&v["flags"].to_string())
+        escape(&flags)
     );
     out.push_str("</table>");
     out
@@ -243,21 +226,10 @@ pub fn write_report(
     );
 
     let mut written = Vec::new();
-    let tmp = output.with_extension("html.tmp");
-    std::fs::write(&tmp, html).map_err(|source| ReportError::Io {
-        path: tmp.clone(),
-        source,
-    })?;
-    std::fs::rename(&tmp, output).map_err(|source| ReportError::Io {
-        path: output.to_path_buf(),
-        source,
-    })?;
+    write_atomic(output, html.as_bytes())?;
     written.push(output.display().to_string());
     if let Some(dir) = png_dir {
-        std::fs::create_dir_all(dir).map_err(|source| ReportError::Io {
-            path: dir.to_path_buf(),
-            source,
-        })?;
+        std::fs::create_dir_all(dir).map_err(IoError::at(dir))?;
         let mut pictures = vec![("forest.png", forest), ("heatmap.png", heatmap)];
         if let Some(svg) = timeline {
             pictures.push(("timeline.png", svg));
@@ -279,21 +251,20 @@ mod tests {
     fn outlet_summary_sorts_by_framing_one_line_each() {
         let dir = std::env::temp_dir().join(format!("slant-summary-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("outlets.csv");
         std::fs::write(
-            &path,
+            dir.join("outlets.csv"),
             "outlet,articles,articles_framed,mentions,framing,framing_low,framing_high\n\
-             A,2,2,5,-0.100000,-0.2,0.0\nB,3,0,4,,,\nC,1,1,1,0.300000,,\n",
+             A,2,2,5,-0.100000,-0.200000,0.000000\nB,3,0,4,,,\nC,1,1,1,0.300000,,\n",
         )
         .unwrap();
-        let text = outlet_summary(&path).unwrap();
+        let text = outlet_summary(&dir).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 4, "{text}");
         assert!(
             lines[1].starts_with("C ") && lines[2].starts_with("A ") && lines[3].starts_with("B "),
             "{text}"
         );
-        assert!(lines[2].ends_with("[-0.2, 0.0]"));
+        assert!(lines[2].ends_with("[-0.200000, 0.000000]"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -1,7 +1,9 @@
 //! Reference points that show what the model adds: the training majority class, and a
 //! VADER lexicon (Hutto & Gilbert 2014) applied to the clause around the mention.
 
-use super::{Label, SentenceTargets, Stance, StanceError, StanceModel};
+use std::path::Path;
+
+use super::{data, Label, SentenceTargets, Stance, StanceError, StanceModel};
 
 fn one_hot(label: Label) -> Stance {
     let mut p = [0.0f32; 3];
@@ -15,6 +17,22 @@ fn one_hot(label: Label) -> Stance {
 
 /// Always predicts one class (the training set's most frequent).
 pub struct Majority(pub Label);
+
+impl Majority {
+    /// The most frequent class of a labelled file (ties go to the earlier label).
+    pub fn of_training_file(path: &Path) -> Result<Self, StanceError> {
+        let mut counts = [0usize; 3];
+        for sentence in data::read_file(path)? {
+            for target in sentence.targets {
+                counts[target.label.index()] += 1;
+            }
+        }
+        let best = (0..3)
+            .max_by_key(|&i| (counts[i], std::cmp::Reverse(i)))
+            .unwrap_or(1);
+        Ok(Majority(Label::ALL[best]))
+    }
+}
 
 impl StanceModel for Majority {
     fn score(&self, sentences: &[SentenceTargets]) -> Result<Vec<Vec<Stance>>, StanceError> {

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::{Label, SentenceTargets, StanceError};
+use crate::util::IoError;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct LabeledTarget {
@@ -170,10 +171,7 @@ fn parse_line(line: &str) -> Result<(String, Vec<LabeledTarget>), String> {
 
 /// Reads a whole file; the first bad line is an error naming the file and line.
 pub fn read_file(path: &Path) -> Result<Vec<LabeledSentence>, StanceError> {
-    let bytes = std::fs::read(path).map_err(|source| StanceError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = std::fs::read(path).map_err(IoError::at(path))?;
     parse(path, &bytes)
 }
 

@@ -1,7 +1,9 @@
 //! Scoring labelled data with a stance model and tallying the confusion matrix.
 
+use std::path::Path;
+
 use super::data::LabeledSentence;
-use super::metrics::Confusion;
+use super::metrics::{Confusion, Report};
 use super::{SentenceTargets, StanceError, StanceModel};
 
 /// Sentences handed to the model at once; the model batches their targets by length.
@@ -26,8 +28,14 @@ pub fn evaluate(
     Ok(confusion)
 }
 
+/// Scores a labelled file (NewsMTSC format) and reports accuracy, macro-F1 and confusion.
+pub fn evaluate_file(model: &dyn StanceModel, path: &Path) -> Result<Report, StanceError> {
+    let sentences = super::data::read_file(path)?;
+    Ok(evaluate(model, &sentences, |_| {})?.report())
+}
+
 /// A human-readable block for one file: counts, per-class scores, confusion matrix.
-pub fn format_report(name: &str, r: &super::metrics::Report) -> String {
+pub fn format_report(name: &str, r: &Report) -> String {
     let mut out = format!(
         "{name}\n  n {}   accuracy {:.4}   macro-F1 {:.4}\n  {:<9} {:>9} {:>9} {:>9} {:>8}\n",
         r.n, r.accuracy, r.macro_f1, "class", "precision", "recall", "F1", "support"

@@ -6,6 +6,7 @@
 pub mod backend;
 pub mod baseline;
 pub mod bert;
+pub mod card;
 pub mod data;
 pub mod dropout;
 pub mod encoding;
@@ -13,7 +14,6 @@ pub mod eval;
 pub mod int8_check;
 pub mod metrics;
 pub mod model;
-pub mod model_dir;
 pub mod onnx;
 pub mod optim;
 pub mod train;
@@ -23,8 +23,10 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::util::IoError;
+
+pub use card::ModelDir;
 pub use model::Classifier;
-pub use model_dir::ModelDir;
 
 /// The three framing classes, in the order of the model's outputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -101,11 +103,13 @@ pub enum StanceError {
     },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
-    #[error("{path}: cannot read: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] IoError),
+    #[error(
+        "no stance model: --model and SLANT_MODEL are unset, and none of {looked} holds one; \
+         pass --model DIR or set SLANT_MODEL=DIR"
+    )]
+    NoDefaultModel { looked: String },
     #[error("model configuration: {0}")]
     Config(String),
     #[error("tokenizer: {0}")]

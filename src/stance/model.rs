@@ -4,8 +4,8 @@ use candle_core::{Device, Module, Tensor};
 use candle_nn::{Linear, VarBuilder};
 
 use super::bert::{Bert, BertConfig, Mode};
+use super::card::{ModelDir, StanceConfig};
 use super::encoding::{Batch, EncodedInput, TargetEncoder};
-use super::model_dir::{ModelDir, StanceConfig};
 use super::{Label, SentenceTargets, Stance, StanceError, StanceModel};
 
 /// Parameter-name prefix of the classification head; the encoder's names carry none, so

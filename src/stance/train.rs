@@ -12,22 +12,22 @@ use std::time::Instant;
 
 use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::{VarBuilder, VarMap};
-use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use super::bert::Mode;
+use super::card::{self, ModelDir, StanceConfig};
 use super::data::{self, LabeledSentence};
 use super::dropout::DropoutRng;
 use super::encoding::{EncodedInput, TargetEncoder, TargetMarking};
 use super::eval::evaluate;
 use super::metrics::Report;
 use super::model::{Classifier, HEAD};
-use super::model_dir::{self, ModelDir, StanceConfig};
 use super::optim::{AdamW, AdamWConfig};
 use super::{Label, StanceError};
+use crate::util::{sha256_hex, write_atomic, write_atomic_with, IoError};
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
@@ -236,13 +236,6 @@ fn loss(
     (per_example * w)?.sum_all()? / total as f64
 }
 
-fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StanceError + '_ {
-    move |source| StanceError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
 fn var_tensors(varmap: &VarMap) -> HashMap<String, Tensor> {
     let vars = varmap.data().lock().unwrap_or_else(|p| p.into_inner());
     vars.iter()
@@ -303,23 +296,22 @@ fn save_checkpoint(
     opt: &AdamW,
 ) -> Result<(), StanceError> {
     let dir = &config.checkpoint_dir;
-    fs::create_dir_all(dir).map_err(io_error(dir))?;
+    fs::create_dir_all(dir).map_err(IoError::at(dir))?;
     let mut tensors: HashMap<String, Tensor> = var_tensors(varmap)
         .into_iter()
         .map(|(k, t)| (format!("w.{k}"), t))
         .collect();
     tensors.extend(opt.state());
-    let tmp = dir.join(format!("{CHECKPOINT_FILE}.tmp"));
-    candle_core::safetensors::save(&tensors, &tmp)?;
-    let state_tmp = dir.join(format!("{STATE_FILE}.tmp"));
     let mut full = state.clone();
     full.config = config.clone();
     let json =
         serde_json::to_string_pretty(&full).map_err(|e| StanceError::Config(e.to_string()))?;
-    fs::write(&state_tmp, json).map_err(io_error(&state_tmp))?;
-    fs::rename(&tmp, dir.join(CHECKPOINT_FILE)).map_err(io_error(dir))?;
-    fs::rename(&state_tmp, dir.join(STATE_FILE)).map_err(io_error(dir))?;
-    Ok(())
+    // Weights first: a crash between the two leaves the older state, which resumes from the
+    // older position and redoes the steps since (the batch order derives from the seed).
+    write_atomic_with(&dir.join(CHECKPOINT_FILE), |tmp| {
+        candle_core::safetensors::save(&tensors, tmp).map_err(StanceError::from)
+    })?;
+    Ok(write_atomic(&dir.join(STATE_FILE), json.as_bytes())?)
 }
 
 /// Restores weights and optimizer from a checkpoint written by the same configuration.
@@ -332,7 +324,7 @@ fn load_checkpoint(
     if !state_path.is_file() {
         return Ok(None);
     }
-    let bytes = fs::read(&state_path).map_err(io_error(&state_path))?;
+    let bytes = fs::read(&state_path).map_err(IoError::at(&state_path))?;
     let state: TrainState = serde_json::from_slice(&bytes).map_err(|e| StanceError::Invalid {
         path: state_path.clone(),
         message: e.to_string(),
@@ -365,21 +357,6 @@ fn read_dev(files: &[PathBuf]) -> Result<Vec<(PathBuf, Vec<LabeledSentence>)>, S
         .collect()
 }
 
-fn progress_bar(len: u64, quiet: bool) -> ProgressBar {
-    if quiet {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(len);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{prefix} [{bar:30}] {pos}/{len} batches {per_sec} eta {eta} {msg}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
-    bar
-}
-
 /// The result of a run: its state (history, best epoch) and the written model's checksum.
 pub struct Trained {
     pub state: TrainState,
@@ -389,19 +366,35 @@ pub struct Trained {
 /// How a run behaves, as opposed to what it computes (`TrainConfig`).
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
-    pub quiet: bool,
     /// Stop (after checkpointing) once the run has taken this many optimizer steps in total,
     /// as an interruption would; a later call resumes.
     pub stop_after_steps: Option<u64>,
 }
 
-/// Runs (or resumes) training as configured. `report` receives one line per epoch.
+/// What a run tells its caller as it goes (the command line draws a progress bar from it).
+#[derive(Debug, Clone, PartialEq)]
+pub enum TrainEvent {
+    /// An epoch (0-based) of `batches` batches starts, `done` of them already trained.
+    Epoch {
+        epoch: usize,
+        epochs: usize,
+        batches: usize,
+        done: usize,
+    },
+    /// One more batch trained; the epoch's mean loss so far.
+    Batch { mean_loss: f64 },
+    /// The epoch's batches are done (dev evaluation follows).
+    EpochTrained,
+    /// A line for the user: an epoch's dev results, early stopping, an interruption.
+    Note(String),
+}
+
+/// Runs (or resumes) training as configured, telling `observe` how it goes.
 pub fn train(
     config: TrainConfig,
     options: &RunOptions,
-    mut report: impl FnMut(&str),
+    mut observe: impl FnMut(TrainEvent),
 ) -> Result<Trained, StanceError> {
-    let quiet = options.quiet;
     let device = Device::Cpu;
     let base = ModelDir::open(&config.base, config.base_sha256.as_deref())?;
     let encoder = TargetEncoder::new(base.tokenizer.clone(), config.marking.clone())?;
@@ -437,12 +430,12 @@ pub fn train(
     )?;
     let mut state = match load_checkpoint(&config, &varmap, &mut opt)? {
         Some(state) => {
-            report(&format!(
+            observe(TrainEvent::Note(format!(
                 "resuming from {} at epoch {}, batch {}",
                 config.checkpoint_dir.display(),
                 state.epoch + 1,
                 state.batches_done
-            ));
+            )));
             state
         }
         None => TrainState {
@@ -477,17 +470,20 @@ pub fn train(
         // early finds it finished instead of training on.
         let since_best = state.epoch - state.best.unwrap_or(0);
         if config.patience > 0 && state.batches_done == 0 && since_best >= config.patience {
-            report(&format!(
+            observe(TrainEvent::Note(format!(
                 "no dev improvement for {since_best} epoch(s): stopping early"
-            ));
+            )));
             break;
         }
         let epoch = state.epoch;
         let started = Instant::now();
         let batches = epoch_batches(&examples, config.batch_size, config.seed, epoch);
-        let bar = progress_bar(batches.len() as u64, quiet);
-        bar.set_prefix(format!("epoch {}/{}", epoch + 1, config.epochs));
-        bar.set_position(state.batches_done as u64);
+        observe(TrainEvent::Epoch {
+            epoch,
+            epochs: config.epochs,
+            batches: batches.len(),
+            done: state.batches_done,
+        });
         for batch_index in state.batches_done..batches.len() {
             let members = &batches[batch_index];
             let inputs: Vec<&EncodedInput> = members.iter().map(|&i| &examples[i].input).collect();
@@ -514,11 +510,9 @@ pub fn train(
             state.global_step += 1;
             state.batches_done = batch_index + 1;
             state.epoch_loss_sum += loss_value;
-            bar.set_message(format!(
-                "loss {:.3}",
-                state.epoch_loss_sum / state.batches_done as f64
-            ));
-            bar.inc(1);
+            observe(TrainEvent::Batch {
+                mean_loss: state.epoch_loss_sum / state.batches_done as f64,
+            });
             if config.checkpoint_every > 0 && state.batches_done % config.checkpoint_every == 0 {
                 save_checkpoint(&config, &state, &varmap, &opt)?;
             }
@@ -528,18 +522,18 @@ pub fn train(
                 && state.batches_done < batches.len()
             {
                 save_checkpoint(&config, &state, &varmap, &opt)?;
-                bar.finish_and_clear();
-                report(&format!(
+                observe(TrainEvent::EpochTrained);
+                observe(TrainEvent::Note(format!(
                     "stopped after {} steps; run again to resume",
                     state.global_step
-                ));
+                )));
                 return Ok(Trained {
                     state,
                     weights_sha256: None,
                 });
             }
         }
-        bar.finish_and_clear();
+        observe(TrainEvent::EpochTrained);
 
         let mut dev_results = Vec::new();
         for (file, sentences) in &dev {
@@ -578,18 +572,18 @@ pub fn train(
             .best_record()
             .is_none_or(|b| record.selection > b.selection)
             || dev.is_empty();
-        report(&format!(
+        observe(TrainEvent::Note(format!(
             "epoch {}: train loss {:.4}, {}{} ({:.0} s)",
             record.epoch,
             record.train_loss,
             dev_text.join(", "),
             if improved { ", best so far: saved" } else { "" },
             record.seconds
-        ));
+        )));
         state.history.push(record);
         if improved {
             state.best = Some(epoch + 1);
-            weights_sha256 = Some(model_dir::save(
+            weights_sha256 = Some(card::save(
                 &config.out,
                 &base.path,
                 &var_tensors(&varmap),
@@ -602,11 +596,9 @@ pub fn train(
         write_history(&config.out, &state)?;
         save_checkpoint(&config, &state, &varmap, &opt)?;
     }
-    if weights_sha256.is_none() && config.out.join(model_dir::WEIGHTS).is_file() {
-        let path = config.out.join(model_dir::WEIGHTS);
-        weights_sha256 = Some(model_dir::sha256_hex(
-            &fs::read(&path).map_err(io_error(&path))?,
-        ));
+    if weights_sha256.is_none() && config.out.join(card::WEIGHTS).is_file() {
+        let path = config.out.join(card::WEIGHTS);
+        weights_sha256 = Some(sha256_hex(&fs::read(&path).map_err(IoError::at(&path))?));
     }
     Ok(Trained {
         state,
@@ -615,11 +607,13 @@ pub fn train(
 }
 
 fn write_history(out: &Path, state: &TrainState) -> Result<(), StanceError> {
-    fs::create_dir_all(out).map_err(io_error(out))?;
-    let path = out.join(HISTORY_FILE);
+    fs::create_dir_all(out).map_err(IoError::at(out))?;
     let json =
         serde_json::to_string_pretty(state).map_err(|e| StanceError::Config(e.to_string()))?;
-    fs::write(&path, json + "\n").map_err(io_error(&path))
+    Ok(write_atomic(
+        &out.join(HISTORY_FILE),
+        (json + "\n").as_bytes(),
+    )?)
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ use super::proto::{
     TypeProto, ValueInfoProto,
 };
 use crate::stance::bert::BertConfig;
+use crate::stance::card::ModelDir;
 use crate::stance::model::HEAD;
 use crate::stance::StanceError;
 
@@ -55,13 +56,13 @@ const IR_VERSION: i64 = 8;
 /// Builds the ONNX model of a stance classifier from its config and f32 tensors
 /// (`ModelDir::tensors`). `description` goes into the model's metadata.
 pub fn export(
-    config: &BertConfig,
-    tensors: &HashMap<String, Tensor>,
+    dir: &ModelDir,
     precision: Precision,
     description: &str,
 ) -> Result<Vec<u8>, StanceError> {
+    let config = &dir.bert;
     let mut graph = GraphBuilder {
-        tensors,
+        tensors: &dir.tensors,
         nodes: Vec::new(),
         initializers: Vec::new(),
         next: 0,

@@ -10,8 +10,8 @@ use ort::value::Tensor;
 
 use super::export::{export, Precision};
 use crate::fetch::{cache_dir, ONNXRUNTIME};
+use crate::stance::card::{ModelDir, StanceConfig};
 use crate::stance::encoding::{EncodedInput, TargetEncoder};
-use crate::stance::model_dir::{ModelDir, StanceConfig};
 use crate::stance::{SentenceTargets, Stance, StanceError, StanceModel};
 
 /// The command that puts the runtime where slant looks for it.
@@ -90,8 +90,7 @@ impl OrtClassifier {
         let stance = dir.stance_config()?;
         let encoder = TargetEncoder::new(dir.tokenizer.clone(), stance.marking.clone())?;
         let graph = export(
-            &dir.bert,
-            &dir.tensors,
+            dir,
             precision,
             &format!("{} ({})", stance.model_id, dir.weights_sha256),
         )?;

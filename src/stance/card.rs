@@ -1,5 +1,7 @@
-//! A model is a directory: `config.json`, `tokenizer.json`, `model.safetensors` and, for a
-//! trained stance model, `slant.json` (labels, target marking, provenance) and `MODEL.md`.
+//! The model card: a model is a directory of `config.json`, `tokenizer.json`,
+//! `model.safetensors` and, for a trained stance model, `slant.json` (architecture, labels,
+//! target marking, provenance, int8 check) and `MODEL.md`. This file reads and writes them; it
+//! knows nothing of backends.
 
 use std::collections::HashMap;
 use std::fs;
@@ -7,13 +9,12 @@ use std::path::{Path, PathBuf};
 
 use candle_core::{DType, Device, Tensor};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use tokenizers::Tokenizer;
 
 use super::bert::BertConfig;
 use super::encoding::TargetMarking;
-use super::int8_check::Int8Check;
 use super::{Label, StanceError};
+use crate::util::{sha256_hex, write_atomic, write_atomic_with, IoError};
 
 pub const WEIGHTS: &str = "model.safetensors";
 pub const CONFIG: &str = "config.json";
@@ -34,6 +35,87 @@ pub struct StanceConfig {
     /// What int8 costs these weights (`slant check-int8`); `auto` runs int8 only when it passed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub int8_check: Option<Int8Check>,
+}
+
+/// The most macro-F1 int8 may cost, on every checked file, for `auto` to choose it.
+pub const INT8_BUDGET: f64 = 0.005;
+
+/// One measurement of int8 against f32 (both on ONNX Runtime) for one set of weights.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Int8Check {
+    /// The weights measured: a check does not carry over to retrained weights.
+    pub weights_sha256: String,
+    pub budget: f64,
+    pub files: Vec<FileCheck>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FileCheck {
+    /// The labelled file as it was named, and its sha256 so the figures can be reproduced.
+    pub file: String,
+    pub sha256: String,
+    pub targets: u64,
+    pub f32_macro_f1: f64,
+    pub int8_macro_f1: f64,
+}
+
+impl FileCheck {
+    pub fn cost(&self) -> f64 {
+        self.f32_macro_f1 - self.int8_macro_f1
+    }
+}
+
+impl Int8Check {
+    /// The file where int8 costs most.
+    pub fn worst(&self) -> Option<&FileCheck> {
+        self.files
+            .iter()
+            .max_by(|a, b| a.cost().total_cmp(&b.cost()))
+    }
+
+    pub fn passed(&self) -> bool {
+        self.worst()
+            .is_some_and(|worst| worst.cost() <= self.budget)
+    }
+}
+
+/// The shipped stance model's folder name.
+pub const DEFAULT_MODEL: &str = "minilm-stance";
+
+/// Where the default stance model is looked for when neither `--model` nor `SLANT_MODEL`
+/// names one, in order: a `models` folder next to the executable (an installed copy), the
+/// user data folder (`slant fetch`'s cache), and the source tree the binary was built from.
+pub fn default_model_places() -> Vec<PathBuf> {
+    let mut places = Vec::new();
+    if let Some(dir) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(Path::to_path_buf))
+    {
+        places.push(dir.join("models").join(DEFAULT_MODEL));
+    }
+    places.push(crate::fetch::cache_dir().join("models").join(DEFAULT_MODEL));
+    places.push(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("models")
+            .join(DEFAULT_MODEL),
+    );
+    places
+}
+
+/// The first of `default_model_places` that holds a trained model.
+pub fn find_default_model() -> Result<PathBuf, StanceError> {
+    let places = default_model_places();
+    places
+        .iter()
+        .find(|dir| dir.join(STANCE_CONFIG).is_file())
+        .cloned()
+        .ok_or_else(|| StanceError::NoDefaultModel {
+            looked: places
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
 }
 
 /// A model directory whose files have been found and read.
@@ -58,10 +140,7 @@ fn require(dir: &Path, name: &str, needs: &'static str) -> Result<PathBuf, Stanc
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, StanceError> {
-    fs::read(path).map_err(|source| StanceError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+    Ok(fs::read(path).map_err(IoError::at(path))?)
 }
 
 fn parse_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, StanceError> {
@@ -69,11 +148,6 @@ fn parse_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, StanceEr
         path: path.to_path_buf(),
         message: e.to_string(),
     })
-}
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 const NEEDS: &str = "config.json, tokenizer.json and model.safetensors";
@@ -158,46 +232,38 @@ impl ModelDir {
 
 /// Writes a model directory: weights stored as f16 (halving the repository cost; they are
 /// upcast at load), the encoder config and tokenizer copied from `source`, and `slant.json`.
-/// Files are written to temporaries and renamed, so a crash leaves no half-written model.
+/// Each file is written atomically, so a crash leaves no half-written model.
 pub fn save(
     dir: &Path,
     source: &Path,
     tensors: &HashMap<String, Tensor>,
     stance: &StanceConfig,
 ) -> Result<String, StanceError> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| StanceError::Io { path, source }
-    };
-    fs::create_dir_all(dir).map_err(io(dir))?;
+    fs::create_dir_all(dir).map_err(IoError::at(dir))?;
     let half = tensors
         .iter()
         .map(|(k, t)| Ok((k.clone(), t.to_dtype(DType::F16)?)))
         .collect::<candle_core::Result<HashMap<_, _>>>()?;
-    let tmp = dir.join(format!("{WEIGHTS}.tmp"));
-    candle_core::safetensors::save(&half, &tmp)?;
     let weights = dir.join(WEIGHTS);
-    fs::rename(&tmp, &weights).map_err(io(&weights))?;
+    write_atomic_with(&weights, |tmp| {
+        candle_core::safetensors::save(&half, tmp).map_err(StanceError::from)
+    })?;
     for name in [CONFIG, TOKENIZER] {
         let from = source.join(name);
         if from != dir.join(name) {
-            fs::copy(&from, dir.join(name)).map_err(io(&from))?;
+            fs::copy(&from, dir.join(name)).map_err(IoError::at(&from))?;
         }
     }
     write_stance_config(dir, stance)?;
     Ok(sha256_hex(&read(&weights)?))
 }
 
-/// Writes `slant.json` (through a temporary, like the weights).
+/// Writes `slant.json` atomically.
 pub fn write_stance_config(dir: &Path, stance: &StanceConfig) -> Result<(), StanceError> {
     let json =
         serde_json::to_string_pretty(stance).map_err(|e| StanceError::Config(e.to_string()))?;
-    let path = dir.join(STANCE_CONFIG);
-    let tmp = dir.join(format!("{STANCE_CONFIG}.tmp"));
-    let io = |source| StanceError::Io {
-        path: path.clone(),
-        source,
-    };
-    fs::write(&tmp, json + "\n").map_err(io)?;
-    fs::rename(&tmp, &path).map_err(io)
+    Ok(write_atomic(
+        &dir.join(STANCE_CONFIG),
+        (json + "\n").as_bytes(),
+    )?)
 }

@@ -4,6 +4,8 @@ use std::path::Path;
 
 use slant::aggregate::Axis;
 use slant::compare::{self, CompareOptions, GroupBy, Run};
+use slant::corpus::FieldMap;
+use slant::schema::{Counts, ModelInfo, RunFlags, RunManifest};
 
 /// Two outlets; article framings North (0.5, 0.3), South (-0.2, -0.4, 0.0); one article
 /// without mentions; dates in two months.
@@ -54,7 +56,39 @@ fn write_run(dir: &Path) {
         );
     }
     std::fs::write(dir.join("mentions.csv"), text).unwrap();
-    std::fs::write(dir.join("run.json"), r#"{"flags": {"axis": {"favoured": ["left"], "opposed": ["right"]}}, "counts": {"records": 6}}"#).unwrap();
+    write_manifest(dir, Axis::parse(&["left,right"]));
+}
+
+/// A run.json as `slant score` writes it, scored on `axis`.
+fn write_manifest(dir: &Path, axis: Option<Axis>) {
+    RunManifest {
+        slant_version: "test".into(),
+        model: ModelInfo {
+            id: "hand-made".into(),
+            path: "-".into(),
+            sha256: "-".into(),
+            backend: "none".into(),
+        },
+        registry: Vec::new(),
+        actors: 3,
+        camps: vec!["left".into(), "right".into()],
+        inputs: Vec::new(),
+        flags: RunFlags {
+            axis,
+            fields: FieldMap::default(),
+            strict: false,
+            resamples: 0,
+            seed: 0,
+            chunk_size: 1,
+        },
+        counts: Counts {
+            records: 6,
+            ..Counts::default()
+        },
+        seconds: 0.0,
+    }
+    .write(dir)
+    .unwrap();
 }
 
 fn options() -> CompareOptions {
@@ -66,7 +100,6 @@ fn options() -> CompareOptions {
     }
 }
 
-#[test]
 fn groups_pairs_actors_and_evidence_match_hand_computation() {
     let dir = tempfile::tempdir().unwrap();
     write_run(dir.path());
@@ -78,18 +111,18 @@ fn groups_pairs_actors_and_evidence_match_hand_computation() {
     assert_eq!(
         (
             north.outlet.as_str(),
-            north.articles,
-            north.articles_framed,
-            north.mentions
+            north.stats.articles,
+            north.stats.articles_framed,
+            north.stats.mentions
         ),
         ("North", 2, 2, 3)
     );
     // n1: +0.5; n2: (+0.8 − 0.2) / 2 = +0.3 -> North 0.4. s1: −0.2; s2: −0.4; s3 off-axis -> South −0.3.
-    assert!((north.framing.unwrap() - 0.4).abs() < 1e-12);
-    assert!((south.framing.unwrap() + 0.3).abs() < 1e-12);
-    assert_eq!((south.articles, south.articles_framed), (4, 2));
+    assert!((north.stats.framing.unwrap() - 0.4).abs() < 1e-12);
+    assert!((south.stats.framing.unwrap() + 0.3).abs() < 1e-12);
+    assert_eq!((south.stats.articles, south.stats.articles_framed), (4, 2));
     // Salience: North has 2 of 3 mentions on the left camp.
-    let left = north.camps.iter().find(|c| c.camp == "left").unwrap();
+    let left = north.stats.camps.iter().find(|c| c.camp == "left").unwrap();
     assert_eq!(left.mentions, 2);
     assert!((left.share.unwrap() - 2.0 / 3.0).abs() < 1e-12);
     assert!((left.mean.unwrap() - 0.65).abs() < 1e-12);
@@ -148,7 +181,6 @@ fn groups_pairs_actors_and_evidence_match_hand_computation() {
     assert!(compare::summary(&c).contains("North vs South"));
 }
 
-#[test]
 fn periods_and_axis_override() {
     let dir = tempfile::tempdir().unwrap();
     write_run(dir.path());
@@ -175,15 +207,14 @@ fn periods_and_axis_override() {
         ]
     );
     // The axis flipped: n1 now frames −0.5.
-    assert!((c.groups[0].framing.unwrap() + 0.5).abs() < 1e-12);
+    assert!((c.groups[0].stats.framing.unwrap() + 0.5).abs() < 1e-12);
     // Pairs only within a period; single-article groups give no test.
     assert!(c.pairs.iter().all(|p| p.p_value.is_none()));
 }
 
-#[test]
 fn missing_tables_are_named() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("run.json"), r#"{"flags": {"axis": null}}"#).unwrap();
+    write_manifest(dir.path(), None);
     let err = Run::load(dir.path(), GroupBy::Outlet, None)
         .err()
         .unwrap()
@@ -196,7 +227,6 @@ fn missing_tables_are_named() {
     assert!(err.contains("articles.csv"), "{err}");
 }
 
-#[test]
 fn report_is_self_contained_with_its_charts() {
     let dir = tempfile::tempdir().unwrap();
     write_run(dir.path());
@@ -226,4 +256,11 @@ fn report_is_self_contained_with_its_charts() {
         assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{name}");
         assert!(bytes.len() > 2000, "{name} has content");
     }
+}
+
+crate::trials! {
+    groups_pairs_actors_and_evidence_match_hand_computation,
+    periods_and_axis_override,
+    missing_tables_are_named,
+    report_is_self_contained_with_its_charts,
 }

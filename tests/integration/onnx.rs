@@ -1,7 +1,7 @@
 //! The ONNX export and the ONNX Runtime backend: a well-formed graph, and the same
 //! probabilities as candle (f32), on a tiny model and on the shipped model over the dev sets.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 
@@ -9,9 +9,9 @@ use prost::Message;
 use slant::stance::backend::{self, Backend};
 use slant::stance::data;
 use slant::stance::onnx::proto::ModelProto;
-use slant::stance::onnx::{export, library_path, Precision};
+use slant::stance::onnx::{export, Precision};
 use slant::stance::train::{self, ClassWeights, TrainConfig};
-use slant::stance::{int8_check, model_dir, ModelDir, SentenceTargets, Stance};
+use slant::stance::{card, int8_check, ModelDir, SentenceTargets, Stance};
 
 /// A tiny stance model trained for three epochs on the project's own examples.
 fn tiny_model(dir: &Path) -> PathBuf {
@@ -26,14 +26,6 @@ fn tiny_model(dir: &Path) -> PathBuf {
     };
     train::train(config, &common::quiet(), |_| {}).unwrap();
     dir.join("model")
-}
-
-fn runtime(test: &str) -> bool {
-    let found = library_path().is_some();
-    if !found {
-        eprintln!("SKIPPED {test}: no ONNX Runtime library (run `cargo run --release -- fetch --runtime` or set ORT_DYLIB_PATH)");
-    }
-    found
 }
 
 fn max_abs_diff(a: &[Vec<Stance>], b: &[Vec<Stance>]) -> f32 {
@@ -76,7 +68,6 @@ fn sentences() -> Vec<(String, Vec<std::ops::Range<usize>>)> {
     .collect()
 }
 
-#[test]
 fn the_exported_graph_is_well_formed() {
     let dir = tempfile::tempdir().unwrap();
     let model = ModelDir::open(&tiny_model(dir.path()), None).unwrap();
@@ -85,7 +76,7 @@ fn the_exported_graph_is_well_formed() {
         (Precision::F32, 0, "Attention"),
         (Precision::Int8, 5 * layers, "MultiHeadAttention"),
     ] {
-        let bytes = export(&model.bert, &model.tensors, precision, "tiny").unwrap();
+        let bytes = export(&model, precision, "tiny").unwrap();
         let proto = ModelProto::decode(bytes.as_slice()).unwrap();
         let graph = proto.graph.unwrap();
         let inputs: Vec<&str> = graph.input.iter().map(|v| v.name.as_str()).collect();
@@ -113,11 +104,7 @@ fn the_exported_graph_is_well_formed() {
     }
 }
 
-#[test]
 fn onnx_runtime_matches_candle_on_a_tiny_model() {
-    if !runtime("onnx_runtime_matches_candle_on_a_tiny_model") {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let path = tiny_model(dir.path());
     let owned = sentences();
@@ -139,14 +126,8 @@ fn onnx_runtime_matches_candle_on_a_tiny_model() {
     assert!(diff < 0.05, "int8 differs from candle by {diff}");
 }
 
-#[test]
 fn onnx_runtime_matches_candle_on_the_dev_sets() {
-    let Some(shared) = common::shared_dir("onnx_runtime_matches_candle_on_the_dev_sets") else {
-        return;
-    };
-    if !runtime("onnx_runtime_matches_candle_on_the_dev_sets") {
-        return;
-    }
+    let shared = common::shared();
     let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/minilm-stance");
     let candle = backend::load(&model, Backend::Candle, 2).unwrap();
     let f32 = backend::load(&model, Backend::Ort(Precision::F32), 2).unwrap();
@@ -212,12 +193,7 @@ fn onnx_runtime_matches_candle_on_the_dev_sets() {
     assert!(auto.fallback.is_none());
 }
 
-#[test]
 fn auto_runs_int8_only_after_a_passing_check_of_the_same_weights() {
-    let test = "auto_runs_int8_only_after_a_passing_check_of_the_same_weights";
-    if !runtime(test) {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let model = tiny_model(dir.path());
     let unchecked = backend::load(&model, Backend::Auto, 2).unwrap();
@@ -252,8 +228,15 @@ fn auto_runs_int8_only_after_a_passing_check_of_the_same_weights() {
         .for_each(|f| f.int8_macro_f1 = f.f32_macro_f1);
     let mut stance = recorded;
     stance.int8_check = Some(stale);
-    model_dir::write_stance_config(&model, &stance).unwrap();
+    card::write_stance_config(&model, &stance).unwrap();
     let loaded = backend::load(&model, Backend::Auto, 2).unwrap();
     assert_eq!(loaded.backend, "onnxruntime-f32");
     assert!(loaded.fallback.is_some_and(|n| n.contains("other weights")));
+}
+
+crate::trials! {
+    the_exported_graph_is_well_formed,
+    onnx_runtime_matches_candle_on_a_tiny_model: [crate::common::Need::Runtime],
+    onnx_runtime_matches_candle_on_the_dev_sets: [crate::common::Need::Shared, crate::common::Need::Runtime],
+    auto_runs_int8_only_after_a_passing_check_of_the_same_weights: [crate::common::Need::Runtime],
 }

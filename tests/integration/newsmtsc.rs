@@ -1,7 +1,7 @@
 //! Checks against NewsMTSC in ../shared (skipped with a message when it is absent) and the
 //! shipped model.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 
@@ -13,11 +13,8 @@ fn shipped_model() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("models/minilm-stance")
 }
 
-#[test]
 fn every_newsmtsc_span_spells_its_mention() {
-    let Some(shared) = common::shared_dir("every_newsmtsc_span_spells_its_mention") else {
-        return;
-    };
+    let shared = common::shared();
     let dir = shared.join("datasets/newsmtsc");
     // (file, sentences, targets) as documented in ../shared/README.md.
     for (file, targets) in [
@@ -31,11 +28,8 @@ fn every_newsmtsc_span_spells_its_mention() {
     }
 }
 
-#[test]
 fn shipped_model_reaches_its_dev_scores() {
-    let Some(shared) = common::shared_dir("shipped_model_reaches_its_dev_scores") else {
-        return;
-    };
+    let shared = common::shared();
     let dev = shared.join("datasets/newsmtsc/dev-rw.jsonl");
     let sentences = data::read_file(&dev).unwrap();
     let (model, _) = Classifier::load(ModelDir::open(&shipped_model(), None).unwrap()).unwrap();
@@ -55,7 +49,6 @@ fn shipped_model_reaches_its_dev_scores() {
     );
 }
 
-#[test]
 fn shipped_model_reads_the_project_examples() {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/stance/examples.jsonl");
     let sentences = data::read_file(&examples).unwrap();
@@ -65,7 +58,6 @@ fn shipped_model_reads_the_project_examples() {
     assert!(report.accuracy >= 0.7, "{report:?}");
 }
 
-#[test]
 fn eval_json_has_one_object_per_file() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_slant"))
@@ -107,4 +99,11 @@ fn eval_json_has_one_object_per_file() {
         .unwrap();
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no/such/model"));
+}
+
+crate::trials! {
+    every_newsmtsc_span_spells_its_mention: [crate::common::Need::Shared],
+    shipped_model_reaches_its_dev_scores: [crate::common::Need::Shared],
+    shipped_model_reads_the_project_examples,
+    eval_json_has_one_object_per_file,
 }

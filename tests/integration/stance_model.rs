@@ -1,12 +1,11 @@
 //! Model directories, training and inference on a tiny BERT built in the test.
 
-mod common;
+use crate::common;
 
-use slant::stance::model_dir::{self, ModelDir};
+use slant::stance::card::{self, ModelDir};
 use slant::stance::train::{self, RunOptions, TrainConfig};
 use slant::stance::{Classifier, SentenceTargets, StanceError, StanceModel};
 
-#[test]
 fn training_drives_the_loss_down_and_the_model_loads_back() {
     let dir = tempfile::tempdir().unwrap();
     let base = common::write_base(&dir.path().join("base"));
@@ -43,7 +42,6 @@ fn training_drives_the_loss_down_and_the_model_loads_back() {
     assert!((s.negative + s.neutral + s.positive - 1.0).abs() < 1e-5);
 }
 
-#[test]
 fn an_interrupted_run_resumes_to_the_same_weights() {
     let dir = tempfile::tempdir().unwrap();
     let base = common::write_base(&dir.path().join("base"));
@@ -60,7 +58,6 @@ fn an_interrupted_run_resumes_to_the_same_weights() {
 
     let resumed = dir.path().join("resumed");
     let stop = RunOptions {
-        quiet: true,
         stop_after_steps: Some(3),
     };
     let first = train::train(
@@ -83,7 +80,6 @@ fn an_interrupted_run_resumes_to_the_same_weights() {
     );
 }
 
-#[test]
 fn scores_do_not_depend_on_batch_size_or_order() {
     let dir = tempfile::tempdir().unwrap();
     let base = common::write_base(&dir.path().join("base"));
@@ -127,7 +123,6 @@ fn scores_do_not_depend_on_batch_size_or_order() {
     assert!((reversed[1][2].positive - together[0][2].positive).abs() < 1e-5);
 }
 
-#[test]
 fn loading_errors_name_the_problem() {
     let dir = tempfile::tempdir().unwrap();
     let base = common::write_base(&dir.path().join("base"));
@@ -171,7 +166,7 @@ fn loading_errors_name_the_problem() {
     cfg.hidden_size = 48;
     cfg.num_attention_heads = 4;
     std::fs::write(
-        model.join(model_dir::CONFIG),
+        model.join(card::CONFIG),
         serde_json::to_string(&cfg).unwrap(),
     )
     .unwrap();
@@ -184,12 +179,11 @@ fn loading_errors_name_the_problem() {
         "{err}"
     );
 
-    std::fs::write(model.join(model_dir::WEIGHTS), b"not safetensors").unwrap();
+    std::fs::write(model.join(card::WEIGHTS), b"not safetensors").unwrap();
     let err = ModelDir::open(&model, None).err().unwrap().to_string();
     assert!(err.contains("not a safetensors file"), "{err}");
 }
 
-#[test]
 fn a_run_that_stopped_early_stays_stopped_when_run_again() {
     let dir = tempfile::tempdir().unwrap();
     let base = common::write_base(&dir.path().join("base"));
@@ -207,10 +201,7 @@ fn a_run_that_stopped_early_stays_stopped_when_run_again() {
         "stopped after one epoch without improvement"
     );
     let mut lines = Vec::new();
-    let again = train::train(frozen(), &common::quiet(), |line| {
-        lines.push(line.to_string())
-    })
-    .unwrap();
+    let again = train::train(frozen(), &common::quiet(), |event| lines.push(event)).unwrap();
     assert_eq!(again.state.epoch, 2);
     assert_eq!(
         again.state.global_step, first.state.global_step,
@@ -218,7 +209,6 @@ fn a_run_that_stopped_early_stays_stopped_when_run_again() {
     );
 }
 
-#[test]
 fn targets_of_multi_target_sentences_are_repeated_when_asked() {
     let dir = tempfile::tempdir().unwrap();
     let base = common::write_base(&dir.path().join("base"));
@@ -246,4 +236,13 @@ fn targets_of_multi_target_sentences_are_repeated_when_asked() {
     };
     assert_eq!(steps(1), 5);
     assert_eq!(steps(2), 7, "only the two-span sentence's targets doubled");
+}
+
+crate::trials! {
+    training_drives_the_loss_down_and_the_model_loads_back,
+    an_interrupted_run_resumes_to_the_same_weights,
+    scores_do_not_depend_on_batch_size_or_order,
+    loading_errors_name_the_problem,
+    a_run_that_stopped_early_stays_stopped_when_run_again,
+    targets_of_multi_target_sentences_are_repeated_when_asked,
 }

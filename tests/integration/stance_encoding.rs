@@ -1,6 +1,6 @@
 //! Target marking: word-piece alignment of byte spans, markers, windows.
 
-mod common;
+use crate::common;
 
 use slant::stance::encoding::{Pooling, TargetEncoder, TargetMarking};
 use slant::stance::StanceError;
@@ -63,7 +63,6 @@ fn between_markers(encoder: &TargetEncoder, text: &str, mention: &str) -> Vec<St
         .collect()
 }
 
-#[test]
 fn multibyte_and_accented_mentions_align() {
     let e = marked(64);
     let text = "Critics said Pérez failed, and Boluarte’s government condemned María.";
@@ -71,7 +70,6 @@ fn multibyte_and_accented_mentions_align() {
     assert_eq!(between_markers(&e, text, "María"), ["maria"]);
 }
 
-#[test]
 fn possessives_and_curly_quotes() {
     let e = marked(64);
     let text = "“Boluarte’s plan failed,” said Smith's party.";
@@ -83,7 +81,6 @@ fn possessives_and_curly_quotes() {
     assert_eq!(between_markers(&e, text, "Smith"), ["smith"]);
 }
 
-#[test]
 fn mentions_at_start_and_end() {
     let e = marked(64);
     let text = "Petro praised Castillo";
@@ -91,7 +88,6 @@ fn mentions_at_start_and_end() {
     assert_eq!(between_markers(&e, text, "Castillo"), ["castillo"]);
 }
 
-#[test]
 fn two_mentions_with_markers_need_two_inputs_without_one() {
     let text = "Smith praised Jones.";
     let spans = [span(text, "Smith"), span(text, "Jones")];
@@ -115,7 +111,6 @@ fn two_mentions_with_markers_need_two_inputs_without_one() {
     assert_eq!(pieces, [["smith"], ["jones"]]);
 }
 
-#[test]
 fn long_sentences_are_windowed_around_the_mention() {
     let filler = "the army and the police ".repeat(30);
     let text = format!("{filler}critics condemned Castillo today {filler}");
@@ -125,7 +120,6 @@ fn long_sentences_are_windowed_around_the_mention() {
     assert_eq!(between_markers(&e, &text, "Castillo"), ["castillo"]);
 }
 
-#[test]
 fn bad_spans_are_errors_not_panics() {
     let e = marked(64);
     let text = "Pérez failed.";
@@ -143,4 +137,13 @@ fn bad_spans_are_errors_not_panics() {
         e.encode(text, &[blank]),
         Err(StanceError::Span(_))
     ));
+}
+
+crate::trials! {
+    multibyte_and_accented_mentions_align,
+    possessives_and_curly_quotes,
+    mentions_at_start_and_end,
+    two_mentions_with_markers_need_two_inputs_without_one,
+    long_sentences_are_windowed_around_the_mention,
+    bad_spans_are_errors_not_panics,
 }

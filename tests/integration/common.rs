@@ -1,12 +1,13 @@
 //! Test fixtures: a tiny BERT and WordPiece tokenizer written to a temporary model directory,
 //! so model code is exercised without any download.
-#![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::{VarBuilder, VarMap};
+use libtest_mimic::{Completion, Trial};
+use slant::fetch::{cache_dir, MINILM};
 use slant::stance::bert::{Bert, BertConfig};
 use slant::stance::encoding::{Pooling, TargetMarking};
 use slant::stance::train::{ClassWeights, RunOptions, TrainConfig};
@@ -135,15 +136,70 @@ pub fn write_training_file(path: &Path) {
     std::fs::write(path, lines.join("\n") + "\n").unwrap();
 }
 
-/// `../shared` beside the checkout, or None with a message saying the test is skipped.
-pub fn shared_dir(test: &str) -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    if dir.join("datasets/newsmtsc/train.jsonl").is_file() {
-        Some(dir)
-    } else {
-        eprintln!("SKIPPED {test}: ../shared/datasets/newsmtsc is absent (it sits beside the checkout in CI)");
-        None
+/// What a test needs beyond the checkout. A test whose need is missing is reported as
+/// ignored, with the reason and what to run, rather than passing without checking anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// `../shared` beside the checkout (CI has it).
+    Shared,
+    /// The ONNX Runtime library.
+    Runtime,
+    /// The base encoder in slant's cache.
+    FetchedBase,
+}
+
+impl Need {
+    /// Why the test cannot run here, or None when it can.
+    fn missing(self) -> Option<&'static str> {
+        match self {
+            Need::Shared if !shared_path().join("datasets/newsmtsc/train.jsonl").is_file() => {
+                Some("needs ../shared beside the checkout (the project's data; CI has it)")
+            }
+            Need::Runtime if slant::stance::onnx::library_path().is_none() => Some(
+                "needs ONNX Runtime: run `cargo run --release -- fetch --runtime` or set ORT_DYLIB_PATH",
+            ),
+            Need::FetchedBase if MINILM.cached(&cache_dir()).is_none() => {
+                Some("needs the base encoder: run `cargo run --release -- fetch --base`")
+            }
+            _ => None,
+        }
     }
+}
+
+fn shared_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
+}
+
+/// `../shared`, for tests listed as needing it.
+pub fn shared() -> PathBuf {
+    shared_path()
+}
+
+/// A test of module `module`, ignored at run time (with the reason) when a need is missing.
+pub fn trial(module: &str, name: &str, needs: &'static [Need], test: fn()) -> Trial {
+    Trial::ignorable_test(format!("{module}::{name}"), move || {
+        if let Some(reason) = needs.iter().find_map(|n| n.missing()) {
+            return Ok(Completion::ignored_with(reason));
+        }
+        test();
+        Ok(Completion::Completed)
+    })
+}
+
+/// Lists a module's tests: `trials! { test_a, test_b: [crate::common::Need::Shared] }`.
+#[macro_export]
+macro_rules! trials {
+    ($($name:ident $(: [$($need:expr),+])?),* $(,)?) => {
+        pub fn trials() -> Vec<libtest_mimic::Trial> {
+            let module = module_path!().rsplit("::").next().unwrap_or_default();
+            vec![$($crate::common::trial(
+                module,
+                stringify!($name),
+                &[$($($need),+)?],
+                $name,
+            )),*]
+        }
+    };
 }
 
 /// The tiny training run the tests share: markers, mention-mean pooling, 32 word pieces.
@@ -177,10 +233,7 @@ pub fn train_config(dir: &Path, base: &Path, train_file: &Path, epochs: usize) -
     }
 }
 
-/// No progress bars, no interruption.
+/// No interruption.
 pub fn quiet() -> RunOptions {
-    RunOptions {
-        quiet: true,
-        stop_after_steps: None,
-    }
+    RunOptions::default()
 }

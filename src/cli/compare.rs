@@ -1,0 +1,86 @@
+//! `slant compare` and `slant report`: statistics over a score output directory, as tables
+//! or as an HTML report.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use slant::aggregate::Axis;
+use slant::compare::{self, CompareOptions, Comparison, GroupBy};
+
+#[derive(clap::Args)]
+pub struct StatsArgs {
+    /// Groups: outlet, or outlet by calendar month or year of the article date.
+    #[arg(long, value_enum, default_value = "outlet")]
+    by: GroupBy,
+    /// Framing axis A,B (repeatable); default: the axis the run was scored with.
+    #[arg(long)]
+    axis: Vec<String>,
+    /// Bootstrap resamples and permutations.
+    #[arg(long, default_value_t = 2000)]
+    resamples: usize,
+    #[arg(long, default_value_t = 20230329)]
+    seed: u64,
+    /// Actor-outlet cells with fewer mentions are flagged as unreliable.
+    #[arg(long, default_value_t = 5)]
+    min_mentions: u64,
+    /// Evidence mentions per outlet and camp.
+    #[arg(long, default_value_t = 5)]
+    evidence: usize,
+}
+
+impl StatsArgs {
+    fn compare(&self, run: &Path) -> Result<Comparison> {
+        let loaded = compare::Run::load(run, self.by, Axis::from_flags(&self.axis)?)?;
+        let options = CompareOptions {
+            resamples: self.resamples,
+            seed: self.seed,
+            min_mentions: self.min_mentions,
+            evidence: self.evidence,
+        };
+        Ok(compare::compare(&loaded, &options)?)
+    }
+}
+
+#[derive(clap::Args)]
+pub struct CompareArgs {
+    run: PathBuf,
+    #[command(flatten)]
+    stats: StatsArgs,
+    /// Where the tables go; default RUN/compare.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+pub fn run_compare(args: CompareArgs, quiet: bool) -> Result<()> {
+    let comparison = args.stats.compare(&args.run)?;
+    let out = args.out.unwrap_or_else(|| args.run.join("compare"));
+    compare::write(&comparison, &out)?;
+    if !quiet {
+        print!("{}", compare::summary(&comparison));
+        eprintln!("tables in {}", out.display());
+    }
+    Ok(())
+}
+
+#[derive(clap::Args)]
+pub struct ReportArgs {
+    run: PathBuf,
+    /// The HTML file to write.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Also write the charts as PNG files into this folder.
+    #[arg(long)]
+    png: Option<PathBuf>,
+    #[command(flatten)]
+    stats: StatsArgs,
+}
+
+pub fn run_report(args: ReportArgs, quiet: bool) -> Result<()> {
+    let comparison = args.stats.compare(&args.run)?;
+    let written =
+        slant::report::write_report(&args.run, &comparison, &args.output, args.png.as_deref())?;
+    if !quiet {
+        eprintln!("{}", written.join(", "));
+    }
+    Ok(())
+}

@@ -1,0 +1,206 @@
+//! The tables `slant compare` writes into `RUN/compare/`.
+
+use serde::Serialize;
+
+use super::{header_with_camps, num, Layout, Row};
+use crate::aggregate::GroupStats;
+
+fn interval(ci: Option<(f64, f64)>) -> [String; 2] {
+    [num(ci.map(|c| c.0)), num(ci.map(|c| c.1))]
+}
+
+fn texts<const N: usize>(columns: [&str; N]) -> Vec<String> {
+    columns.map(String::from).to_vec()
+}
+
+/// An outlet, or an outlet in one period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupRow {
+    pub outlet: String,
+    /// Empty when grouping by outlet only; `unknown` for undated articles.
+    pub period: String,
+    #[serde(flatten)]
+    pub stats: GroupStats,
+}
+
+impl Row for GroupRow {
+    const FILE: &'static str = "groups.csv";
+
+    fn header(layout: &Layout) -> Vec<String> {
+        header_with_camps(
+            &[
+                "outlet",
+                "period",
+                "articles",
+                "articles_framed",
+                "mentions",
+                "framing",
+                "framing_low",
+                "framing_high",
+            ],
+            &layout.camps,
+            &["mentions", "share", "mean", "low", "high"],
+        )
+    }
+
+    fn cells(&self) -> Vec<String> {
+        let s = &self.stats;
+        let mut cells = vec![
+            self.outlet.clone(),
+            self.period.clone(),
+            s.articles.to_string(),
+            s.articles_framed.to_string(),
+            s.mentions.to_string(),
+            num(s.framing),
+        ];
+        cells.extend(interval(s.framing_ci));
+        for camp in &s.camps {
+            cells.extend([camp.mentions.to_string(), num(camp.share), num(camp.mean)]);
+            cells.extend(interval(camp.ci));
+        }
+        cells
+    }
+}
+
+/// Two outlets (within a period): framing difference, interval, tests.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PairRow {
+    pub period: String,
+    pub outlet_a: String,
+    pub outlet_b: String,
+    pub diff: Option<f64>,
+    pub ci: Option<(f64, f64)>,
+    pub p_value: Option<f64>,
+    pub p_adjusted: Option<f64>,
+}
+
+impl Row for PairRow {
+    const FILE: &'static str = "pairs.csv";
+
+    fn header(_: &Layout) -> Vec<String> {
+        texts([
+            "period",
+            "outlet_a",
+            "outlet_b",
+            "diff",
+            "diff_low",
+            "diff_high",
+            "p_value",
+            "p_adjusted",
+        ])
+    }
+
+    fn cells(&self) -> Vec<String> {
+        let [low, high] = interval(self.ci);
+        vec![
+            self.period.clone(),
+            self.outlet_a.clone(),
+            self.outlet_b.clone(),
+            num(self.diff),
+            low,
+            high,
+            num(self.p_value),
+            num(self.p_adjusted),
+        ]
+    }
+}
+
+/// One actor in one outlet.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActorOutletRow {
+    pub actor_id: String,
+    pub camp: String,
+    pub outlet: String,
+    pub mentions: u64,
+    pub articles: u64,
+    pub mean: Option<f64>,
+    pub ci: Option<(f64, f64)>,
+    pub few_mentions: bool,
+}
+
+impl Row for ActorOutletRow {
+    const FILE: &'static str = "actor_outlet.csv";
+
+    fn header(_: &Layout) -> Vec<String> {
+        texts([
+            "actor_id",
+            "camp",
+            "outlet",
+            "mentions",
+            "articles",
+            "mean",
+            "mean_low",
+            "mean_high",
+            "few_mentions",
+        ])
+    }
+
+    fn cells(&self) -> Vec<String> {
+        let [low, high] = interval(self.ci);
+        vec![
+            self.actor_id.clone(),
+            self.camp.clone(),
+            self.outlet.clone(),
+            self.mentions.to_string(),
+            self.articles.to_string(),
+            num(self.mean),
+            low,
+            high,
+            self.few_mentions.to_string(),
+        ]
+    }
+}
+
+/// A mention that moves an outlet's camp score, ranked by how much.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvidenceRow {
+    pub outlet: String,
+    pub camp: String,
+    pub rank: usize,
+    pub article_id: String,
+    pub actor_id: String,
+    pub mention: String,
+    pub start: usize,
+    pub end: usize,
+    pub score: f64,
+    /// The mention's signed share of its article's framing (its camp score where the camp is
+    /// off the axis): how much it moves the outlet's number.
+    pub weight: f64,
+    pub sentence: String,
+}
+
+impl Row for EvidenceRow {
+    const FILE: &'static str = "evidence.csv";
+
+    fn header(_: &Layout) -> Vec<String> {
+        texts([
+            "outlet",
+            "camp",
+            "rank",
+            "article_id",
+            "actor_id",
+            "mention",
+            "start",
+            "end",
+            "score",
+            "weight",
+            "sentence",
+        ])
+    }
+
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.outlet.clone(),
+            self.camp.clone(),
+            self.rank.to_string(),
+            self.article_id.clone(),
+            self.actor_id.clone(),
+            self.mention.clone(),
+            self.start.to_string(),
+            self.end.to_string(),
+            num(Some(self.score)),
+            num(Some(self.weight)),
+            self.sentence.clone(),
+        ]
+    }
+}

@@ -1,0 +1,334 @@
+//! The tables `slant score` writes. `start`/`end` are byte offsets into the article's text;
+//! numbers have six decimals (`num`).
+
+use super::{header_with_camps, num, Cells, Layout, ReadRow, Row};
+
+fn texts<const N: usize>(columns: [&str; N]) -> Vec<String> {
+    columns.map(String::from).to_vec()
+}
+
+/// One scored mention.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MentionRow {
+    pub article_id: String,
+    pub outlet: String,
+    pub actor_id: String,
+    pub camp: String,
+    /// The sentence the model read.
+    pub sentence: String,
+    pub start: usize,
+    pub end: usize,
+    pub mention: String,
+    pub p_negative: f64,
+    pub p_neutral: f64,
+    pub p_positive: f64,
+    /// P(positive) - P(negative), as written.
+    pub score: f64,
+}
+
+impl Row for MentionRow {
+    const FILE: &'static str = "mentions.csv";
+
+    fn header(_: &Layout) -> Vec<String> {
+        texts([
+            "article_id",
+            "outlet",
+            "actor_id",
+            "camp",
+            "sentence",
+            "start",
+            "end",
+            "mention",
+            "p_negative",
+            "p_neutral",
+            "p_positive",
+            "score",
+        ])
+    }
+
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.article_id.clone(),
+            self.outlet.clone(),
+            self.actor_id.clone(),
+            self.camp.clone(),
+            self.sentence.clone(),
+            self.start.to_string(),
+            self.end.to_string(),
+            self.mention.clone(),
+            num(Some(self.p_negative)),
+            num(Some(self.p_neutral)),
+            num(Some(self.p_positive)),
+            num(Some(self.score)),
+        ]
+    }
+}
+
+impl ReadRow for MentionRow {
+    fn parse(c: &mut Cells, _: &Layout) -> Result<Self, String> {
+        let required =
+            |x: Option<f64>| x.ok_or_else(|| "a probability or score is empty".to_string());
+        Ok(Self {
+            article_id: c.text()?,
+            outlet: c.text()?,
+            actor_id: c.text()?,
+            camp: c.text()?,
+            sentence: c.text()?,
+            start: c.count()?,
+            end: c.count()?,
+            mention: c.text()?,
+            p_negative: required(c.number()?)?,
+            p_neutral: required(c.number()?)?,
+            p_positive: required(c.number()?)?,
+            score: required(c.number()?)?,
+        })
+    }
+}
+
+/// One actor in one article: its mentions and their mean score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActorRow {
+    pub article_id: String,
+    pub outlet: String,
+    pub actor_id: String,
+    pub camp: String,
+    pub mentions: u64,
+    pub score: Option<f64>,
+}
+
+impl Row for ActorRow {
+    const FILE: &'static str = "actors.csv";
+
+    fn header(_: &Layout) -> Vec<String> {
+        texts([
+            "article_id",
+            "outlet",
+            "actor_id",
+            "camp",
+            "mentions",
+            "score",
+        ])
+    }
+
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.article_id.clone(),
+            self.outlet.clone(),
+            self.actor_id.clone(),
+            self.camp.clone(),
+            self.mentions.to_string(),
+            num(self.score),
+        ]
+    }
+}
+
+impl ReadRow for ActorRow {
+    fn parse(c: &mut Cells, _: &Layout) -> Result<Self, String> {
+        Ok(Self {
+            article_id: c.text()?,
+            outlet: c.text()?,
+            actor_id: c.text()?,
+            camp: c.text()?,
+            mentions: c.count()?,
+            score: c.number()?,
+        })
+    }
+}
+
+/// A camp's mentions and mean score, in an article or outlet row (one per camp of the layout).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CampCell {
+    pub mentions: u64,
+    pub score: Option<f64>,
+}
+
+impl CampCell {
+    const SUFFIXES: [&'static str; 2] = ["mentions", "score"];
+
+    fn push_cells(cells: &[CampCell], into: &mut Vec<String>) {
+        for cell in cells {
+            into.push(cell.mentions.to_string());
+            into.push(num(cell.score));
+        }
+    }
+
+    fn parse_all(c: &mut Cells, layout: &Layout) -> Result<Vec<CampCell>, String> {
+        layout
+            .camps
+            .iter()
+            .map(|_| {
+                Ok(CampCell {
+                    mentions: c.count()?,
+                    score: c.number()?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// One scored article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticleRow {
+    pub article_id: String,
+    pub outlet: String,
+    pub date: String,
+    pub title: String,
+    pub mentions: u64,
+    pub actors: u64,
+    /// Mean signed contribution of its axis mentions; None when it mentions neither side.
+    pub framing: Option<f64>,
+    pub camps: Vec<CampCell>,
+    /// The `--keep-fields` values, in that order.
+    pub kept: Vec<String>,
+}
+
+impl Row for ArticleRow {
+    const FILE: &'static str = "articles.csv";
+
+    fn header(layout: &Layout) -> Vec<String> {
+        let mut header = header_with_camps(
+            &[
+                "article_id",
+                "outlet",
+                "date",
+                "title",
+                "mentions",
+                "actors",
+                "framing",
+            ],
+            &layout.camps,
+            &CampCell::SUFFIXES,
+        );
+        header.extend(layout.keep.iter().cloned());
+        header
+    }
+
+    fn cells(&self) -> Vec<String> {
+        let mut cells = vec![
+            self.article_id.clone(),
+            self.outlet.clone(),
+            self.date.clone(),
+            self.title.clone(),
+            self.mentions.to_string(),
+            self.actors.to_string(),
+            num(self.framing),
+        ];
+        CampCell::push_cells(&self.camps, &mut cells);
+        cells.extend(self.kept.iter().cloned());
+        cells
+    }
+}
+
+impl ReadRow for ArticleRow {
+    fn parse(c: &mut Cells, layout: &Layout) -> Result<Self, String> {
+        Ok(Self {
+            article_id: c.text()?,
+            outlet: c.text()?,
+            date: c.text()?,
+            title: c.text()?,
+            mentions: c.count()?,
+            actors: c.count()?,
+            framing: c.number()?,
+            camps: CampCell::parse_all(c, layout)?,
+            kept: layout
+                .keep
+                .iter()
+                .map(|_| c.text())
+                .collect::<Result<_, _>>()?,
+        })
+    }
+}
+
+/// One outlet: its framing with a 95% bootstrap interval over articles, and per camp the
+/// mention-weighted mean score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutletRow {
+    pub outlet: String,
+    pub articles: u64,
+    pub articles_framed: u64,
+    pub mentions: u64,
+    pub framing: Option<f64>,
+    pub framing_low: Option<f64>,
+    pub framing_high: Option<f64>,
+    pub camps: Vec<CampCell>,
+}
+
+impl Row for OutletRow {
+    const FILE: &'static str = "outlets.csv";
+
+    fn header(layout: &Layout) -> Vec<String> {
+        header_with_camps(
+            &[
+                "outlet",
+                "articles",
+                "articles_framed",
+                "mentions",
+                "framing",
+                "framing_low",
+                "framing_high",
+            ],
+            &layout.camps,
+            &CampCell::SUFFIXES,
+        )
+    }
+
+    fn cells(&self) -> Vec<String> {
+        let mut cells = vec![
+            self.outlet.clone(),
+            self.articles.to_string(),
+            self.articles_framed.to_string(),
+            self.mentions.to_string(),
+            num(self.framing),
+            num(self.framing_low),
+            num(self.framing_high),
+        ];
+        CampCell::push_cells(&self.camps, &mut cells);
+        cells
+    }
+}
+
+impl ReadRow for OutletRow {
+    fn parse(c: &mut Cells, layout: &Layout) -> Result<Self, String> {
+        Ok(Self {
+            outlet: c.text()?,
+            articles: c.count()?,
+            articles_framed: c.count()?,
+            mentions: c.count()?,
+            framing: c.number()?,
+            framing_low: c.number()?,
+            framing_high: c.number()?,
+            camps: CampCell::parse_all(c, layout)?,
+        })
+    }
+}
+
+/// A rejected input record and why.
+pub type RejectRow = crate::corpus::Reject;
+
+impl Row for RejectRow {
+    const FILE: &'static str = "rejects.csv";
+
+    fn header(_: &Layout) -> Vec<String> {
+        texts(["file", "line", "id", "reason"])
+    }
+
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.file.clone(),
+            self.line.to_string(),
+            self.id.clone(),
+            self.reason.clone(),
+        ]
+    }
+}
+
+impl ReadRow for RejectRow {
+    fn parse(c: &mut Cells, _: &Layout) -> Result<Self, String> {
+        Ok(Self {
+            file: c.text()?,
+            line: c.count()?,
+            id: c.text()?,
+            reason: c.text()?,
+        })
+    }
+}

@@ -1,0 +1,8 @@
+//! Small helpers every stage shares: one way to digest bytes, one way to write a file
+//! atomically.
+
+pub mod atomic;
+pub mod digest;
+
+pub use atomic::{write_atomic, write_atomic_with, AtomicFile, IoError};
+pub use digest::{sha256_hex, Hasher};

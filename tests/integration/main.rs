@@ -1,0 +1,34 @@
+//! slant's integration tests, in one binary (one link of candle, ONNX Runtime and tokenizers
+//! instead of one per file). Tests that need something beyond the checkout (`../shared`, the
+//! ONNX Runtime library, the fetched base encoder) are reported as ignored, with what to run,
+//! when it is missing: a green run says how much it checked.
+
+mod backend_fallback;
+mod common;
+mod compare_report;
+mod fetch;
+mod golden;
+mod newsmtsc;
+mod onnx;
+mod score;
+mod stance_encoding;
+mod stance_model;
+
+fn main() {
+    let args = libtest_mimic::Arguments::from_args();
+    let trials: Vec<libtest_mimic::Trial> = [
+        backend_fallback::trials(),
+        compare_report::trials(),
+        fetch::trials(),
+        golden::trials(),
+        newsmtsc::trials(),
+        onnx::trials(),
+        score::trials(),
+        stance_encoding::trials(),
+        stance_model::trials(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    libtest_mimic::run(&args, trials).exit();
+}
