@@ -7,6 +7,7 @@ use clap::ValueEnum;
 use slant::fetch::{cache_dir, MINILM};
 use slant::stance::encoding::{Pooling, TargetMarking};
 use slant::stance::train::{ClassWeights, RunOptions, TrainConfig};
+use slant::stance::ModelDir;
 
 use super::progress::train_observer;
 
@@ -29,7 +30,7 @@ pub struct Args {
     checkpoint_dir: Option<PathBuf>,
     #[arg(long, default_value = "minilm-stance")]
     model_id: String,
-    /// Wrap the mention in [unused0] ... [unused1].
+    /// Wrap the mention in the architecture's marker tokens (BERT: [unused0] ... [unused1]).
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     markers: bool,
     #[arg(long, value_enum, default_value = "mention-mean")]
@@ -83,6 +84,7 @@ pub fn run(args: Args, quiet: bool) -> Result<()> {
             Some(MINILM.checked_sha256.to_string()),
         ),
     };
+    let markers = ModelDir::architecture_of(&base)?.special_tokens().markers;
     let config = TrainConfig {
         base,
         base_model,
@@ -97,7 +99,7 @@ pub fn run(args: Args, quiet: bool) -> Result<()> {
         marking: TargetMarking {
             markers: args
                 .markers
-                .then(|| ("[unused0]".to_string(), "[unused1]".to_string())),
+                .then(|| (markers.0.to_string(), markers.1.to_string())),
             pooling: match args.pooling {
                 PoolingArg::Cls => Pooling::Cls,
                 PoolingArg::StartMarker => Pooling::StartMarker,

@@ -122,7 +122,7 @@ mod tests {
     fn stance(check: Option<Int8Check>) -> StanceConfig {
         StanceConfig {
             model_id: "test".into(),
-            architecture: "bert".into(),
+            architecture: crate::stance::arch::Architecture::Bert,
             labels: vec!["negative".into(), "neutral".into(), "positive".into()],
             marking: TargetMarking {
                 markers: None,

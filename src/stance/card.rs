@@ -11,8 +11,8 @@ use candle_core::{DType, Device, Tensor};
 use serde::{Deserialize, Serialize};
 use tokenizers::Tokenizer;
 
-use super::bert::BertConfig;
-use super::encoding::TargetMarking;
+use super::arch::{Architecture, EncoderConfig};
+use super::encoding::{TargetEncoder, TargetMarking};
 use super::{Label, StanceError};
 use crate::util::{sha256_hex, write_atomic, write_atomic_with, IoError};
 
@@ -26,7 +26,8 @@ pub const STANCE_CONFIG: &str = "slant.json";
 pub struct StanceConfig {
     /// A name for this model version, e.g. `minilm-stance-v1`.
     pub model_id: String,
-    pub architecture: String,
+    /// What `arch` dispatches on.
+    pub architecture: Architecture,
     pub labels: Vec<String>,
     pub marking: TargetMarking,
     /// The encoder this was fine-tuned from, and its weights' sha256.
@@ -121,7 +122,8 @@ pub fn find_default_model() -> Result<PathBuf, StanceError> {
 /// A model directory whose files have been found and read.
 pub struct ModelDir {
     pub path: PathBuf,
-    pub bert: BertConfig,
+    /// The encoder's architecture and configuration (`config.json`).
+    pub encoder: EncoderConfig,
     pub tokenizer: Tokenizer,
     /// Present for trained stance models, absent for a bare encoder.
     pub stance: Option<StanceConfig>,
@@ -161,7 +163,8 @@ impl ModelDir {
                 needs: NEEDS,
             });
         }
-        let bert: BertConfig = parse_json(&require(dir, CONFIG, NEEDS)?)?;
+        let config_path = require(dir, CONFIG, NEEDS)?;
+        let config: serde_json::Value = parse_json(&config_path)?;
         let tokenizer_path = require(dir, TOKENIZER, NEEDS)?;
         let tokenizer =
             Tokenizer::from_file(&tokenizer_path).map_err(|e| StanceError::Invalid {
@@ -174,6 +177,13 @@ impl ModelDir {
         } else {
             None
         };
+        let architecture = Architecture::detect(stance.as_ref().map(|s| s.architecture), &config)?;
+        let encoder = architecture
+            .config(config)
+            .map_err(|e| StanceError::Invalid {
+                path: config_path,
+                message: e.to_string(),
+            })?;
         let weights_path = require(dir, WEIGHTS, NEEDS)?;
         let bytes = read(&weights_path)?;
         let weights_sha256 = sha256_hex(&bytes);
@@ -198,12 +208,34 @@ impl ModelDir {
             .collect::<candle_core::Result<HashMap<_, _>>>()?;
         Ok(Self {
             path: dir.to_path_buf(),
-            bert,
+            encoder,
             tokenizer,
             stance,
             tensors,
             weights_sha256,
         })
+    }
+
+    /// The architecture of the model in `dir`, from its slant.json or config.json alone
+    /// (without loading the weights).
+    pub fn architecture_of(dir: &Path) -> Result<Architecture, StanceError> {
+        let stance_path = dir.join(STANCE_CONFIG);
+        let recorded = if stance_path.is_file() {
+            Some(parse_json::<StanceConfig>(&stance_path)?.architecture)
+        } else {
+            None
+        };
+        let config: serde_json::Value = parse_json(&require(dir, CONFIG, NEEDS)?)?;
+        Architecture::detect(recorded, &config)
+    }
+
+    /// The input encoder for this model's tokenizer and architecture.
+    pub fn target_encoder(&self, marking: TargetMarking) -> Result<TargetEncoder, StanceError> {
+        TargetEncoder::new(
+            self.tokenizer.clone(),
+            self.encoder.architecture().special_tokens(),
+            marking,
+        )
     }
 
     pub fn weights_path(&self) -> PathBuf {

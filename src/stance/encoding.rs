@@ -7,12 +7,14 @@ use candle_core::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 use tokenizers::Tokenizer;
 
+use super::arch::SpecialTokens;
 use super::{SentenceTargets, Stance, StanceError};
 
 /// How the target is shown to the model and where the head reads it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct TargetMarking {
-    /// Marker tokens wrapped around the mention (e.g. `[unused0]`, `[unused1]`); with markers,
+    /// Marker tokens wrapped around the mention (the architecture's `SpecialTokens::markers`
+    /// when trained with markers); with markers,
     /// each target needs its own encoder pass, without them one pass serves a whole sentence.
     pub markers: Option<(String, String)>,
     pub pooling: Pooling,
@@ -23,7 +25,7 @@ pub struct TargetMarking {
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Pooling {
-    /// The `[CLS]` vector.
+    /// The vector of the first (classification) token.
     Cls,
     /// The start marker's vector (needs markers).
     StartMarker,
@@ -56,7 +58,12 @@ fn token_id(tokenizer: &Tokenizer, token: &str) -> Result<u32, StanceError> {
 }
 
 impl TargetEncoder {
-    pub fn new(mut tokenizer: Tokenizer, marking: TargetMarking) -> Result<Self, StanceError> {
+    /// `special` names the architecture's framing tokens; they must be in the tokenizer.
+    pub fn new(
+        mut tokenizer: Tokenizer,
+        special: SpecialTokens,
+        marking: TargetMarking,
+    ) -> Result<Self, StanceError> {
         // Padding and truncation are decided here per batch, not by the tokenizer file.
         tokenizer.with_padding(None);
         tokenizer
@@ -79,9 +86,9 @@ impl TargetEncoder {
             )));
         }
         Ok(Self {
-            cls: token_id(&tokenizer, "[CLS]")?,
-            sep: token_id(&tokenizer, "[SEP]")?,
-            pad: token_id(&tokenizer, "[PAD]")?,
+            cls: token_id(&tokenizer, special.cls)?,
+            sep: token_id(&tokenizer, special.sep)?,
+            pad: token_id(&tokenizer, special.pad)?,
             tokenizer,
             marking,
             markers,

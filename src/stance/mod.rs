@@ -1,11 +1,11 @@
 //! Target-dependent stance: how a sentence frames one actor mention.
 //!
-//! `StanceModel` is the interface the pipeline sees; `Classifier` is the candle/BERT
-//! implementation. Training, evaluation, metrics and baselines live beside it.
+//! `StanceModel` is the interface the pipeline sees; `Classifier` is the candle
+//! implementation over any encoder of `arch`, `onnx` the ONNX Runtime one. Training, evaluation, metrics and baselines live beside it.
 
+pub mod arch;
 pub mod backend;
 pub mod baseline;
-pub mod bert;
 pub mod card;
 pub mod data;
 pub mod dropout;

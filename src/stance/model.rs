@@ -1,9 +1,10 @@
-//! The stance classifier: a BERT encoder, pooling over the marked mention, a linear head.
+//! The stance classifier: an encoder (any `arch`), pooling over the marked mention, a linear
+//! head.
 
 use candle_core::{Device, Module, Tensor};
 use candle_nn::{Linear, VarBuilder};
 
-use super::bert::{Bert, BertConfig, Mode};
+use super::arch::{Encoder, EncoderConfig, Mode};
 use super::card::{ModelDir, StanceConfig};
 use super::encoding::{Batch, EncodedInput, TargetEncoder};
 use super::{Label, SentenceTargets, Stance, StanceError, StanceModel};
@@ -13,7 +14,7 @@ use super::{Label, SentenceTargets, Stance, StanceError, StanceModel};
 pub const HEAD: &str = "head";
 
 pub struct Classifier {
-    bert: Bert,
+    network: Encoder,
     head: Linear,
     encoder: TargetEncoder,
     device: Device,
@@ -26,16 +27,16 @@ impl Classifier {
     /// Builds the network from `vb` (pretrained tensors, or a trainable `VarMap`).
     pub fn build(
         vb: VarBuilder,
-        config: &BertConfig,
+        config: &EncoderConfig,
         encoder: TargetEncoder,
     ) -> candle_core::Result<Self> {
         let device = vb.device().clone();
         Ok(Self {
-            bert: Bert::load(config, vb.clone())?,
-            head: candle_nn::linear(config.hidden_size, Label::ALL.len(), vb.pp(HEAD))?,
+            network: Encoder::load(config, vb.clone())?,
+            head: candle_nn::linear(config.hidden_size(), Label::ALL.len(), vb.pp(HEAD))?,
             encoder,
             device,
-            head_dropout: config.hidden_dropout_prob,
+            head_dropout: config.hidden_dropout(),
             batch_size: 32,
         })
     }
@@ -43,11 +44,11 @@ impl Classifier {
     /// Loads a trained stance model directory (one that has `slant.json`).
     pub fn load(dir: ModelDir) -> Result<(Self, StanceConfig), StanceError> {
         let stance = dir.stance_config()?;
-        let encoder = TargetEncoder::new(dir.tokenizer.clone(), stance.marking.clone())?;
+        let encoder = dir.target_encoder(stance.marking.clone())?;
         let vb =
             VarBuilder::from_tensors(dir.tensors.clone(), candle_core::DType::F32, &Device::Cpu);
         let weights = dir.weights_path();
-        let model = Self::build(vb, &dir.bert, encoder).map_err(|e| StanceError::Invalid {
+        let model = Self::build(vb, &dir.encoder, encoder).map_err(|e| StanceError::Invalid {
             path: weights,
             message: format!("weights do not fit config.json: {e}"),
         })?;
@@ -65,7 +66,7 @@ impl Classifier {
     /// Logits (targets, 3) for every target carried by the batch, in input order.
     pub fn logits(&self, batch: &Batch, mode: &mut Mode) -> candle_core::Result<Tensor> {
         let hidden = self
-            .bert
+            .network
             .forward(&batch.input_ids, &batch.attention_mask, mode)?;
         let per_target = hidden.index_select(&batch.input_of, 0)?;
         let pooled = batch

@@ -17,7 +17,7 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-use super::bert::Mode;
+use super::arch::Mode;
 use super::card::{self, ModelDir, StanceConfig};
 use super::data::{self, LabeledSentence};
 use super::dropout::DropoutRng;
@@ -397,7 +397,7 @@ pub fn train(
 ) -> Result<Trained, StanceError> {
     let device = Device::Cpu;
     let base = ModelDir::open(&config.base, config.base_sha256.as_deref())?;
-    let encoder = TargetEncoder::new(base.tokenizer.clone(), config.marking.clone())?;
+    let encoder = base.target_encoder(config.marking.clone())?;
     let train_sentences = data::read_file(&config.train)?;
     let examples = encode_examples(
         &encoder,
@@ -418,7 +418,7 @@ pub fn train(
 
     let varmap = VarMap::new();
     let vb = VarBuilder::from_varmap(&varmap, DType::F32, &device);
-    let mut model = Classifier::build(vb, &base.bert, encoder)?;
+    let mut model = Classifier::build(vb, &base.encoder, encoder)?;
     model.batch_size = 64;
     initialise(&varmap, &base, config.seed)?;
     let mut opt = AdamW::new(
@@ -452,7 +452,7 @@ pub fn train(
     let total_steps = batches_per_epoch * config.epochs;
     let stance_config = StanceConfig {
         model_id: config.model_id.clone(),
-        architecture: "bert".into(),
+        architecture: base.encoder.architecture(),
         labels: Label::ALL.iter().map(|l| l.name().to_string()).collect(),
         marking: config.marking.clone(),
         base_model: match (&base.stance, config.base_model.is_empty()) {

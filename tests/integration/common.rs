@@ -8,7 +8,7 @@ use candle_core::{DType, Device, Tensor};
 use candle_nn::{VarBuilder, VarMap};
 use libtest_mimic::{Completion, Trial};
 use slant::fetch::{cache_dir, MINILM};
-use slant::stance::bert::{Bert, BertConfig};
+use slant::stance::arch::bert::{Bert, BertConfig};
 use slant::stance::encoding::{Pooling, TargetMarking};
 use slant::stance::train::{ClassWeights, RunOptions, TrainConfig};
 use tokenizers::models::wordpiece::WordPiece;
@@ -65,6 +65,13 @@ pub fn config(vocab_size: usize) -> BertConfig {
         hidden_dropout_prob: 0.1,
         attention_probs_dropout_prob: 0.1,
         hidden_act: "gelu".into(),
+    }
+}
+
+/// The layer count of a BERT model directory.
+pub fn layers(model: &slant::stance::ModelDir) -> usize {
+    match &model.encoder {
+        slant::stance::arch::EncoderConfig::Bert(c) => c.num_hidden_layers,
     }
 }
 

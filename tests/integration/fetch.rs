@@ -25,8 +25,8 @@ fn the_fetched_base_model_opens_with_its_checksum() {
         .cached(&cache_dir())
         .expect("listed as needing the fetched base model");
     let model = ModelDir::open(&dir, Some(MINILM.checked_sha256)).unwrap();
-    assert_eq!(model.bert.hidden_size, 384);
-    assert_eq!(model.bert.num_hidden_layers, 6);
+    assert_eq!(model.encoder.hidden_size(), 384);
+    assert_eq!(crate::common::layers(&model), 6);
     assert!(model.stance.is_none());
 }
 

@@ -71,7 +71,7 @@ fn sentences() -> Vec<(String, Vec<std::ops::Range<usize>>)> {
 fn the_exported_graph_is_well_formed() {
     let dir = tempfile::tempdir().unwrap();
     let model = ModelDir::open(&tiny_model(dir.path()), None).unwrap();
-    let layers = model.bert.num_hidden_layers;
+    let layers = common::layers(&model);
     for (precision, quantized, attention) in [
         (Precision::F32, 0, "Attention"),
         (Precision::Int8, 5 * layers, "MultiHeadAttention"),

@@ -1,6 +1,7 @@
 //! Target marking: word-piece alignment of byte spans, markers, windows.
 
 use crate::common;
+use slant::stance::arch::bert::SPECIAL_TOKENS;
 
 use slant::stance::encoding::{Pooling, TargetEncoder, TargetMarking};
 use slant::stance::StanceError;
@@ -8,6 +9,7 @@ use slant::stance::StanceError;
 fn marked(max_length: usize) -> TargetEncoder {
     TargetEncoder::new(
         common::tokenizer(),
+        SPECIAL_TOKENS,
         TargetMarking {
             markers: Some(("[unused0]".into(), "[unused1]".into())),
             pooling: Pooling::MentionMean,
@@ -20,6 +22,7 @@ fn marked(max_length: usize) -> TargetEncoder {
 fn unmarked() -> TargetEncoder {
     TargetEncoder::new(
         common::tokenizer(),
+        SPECIAL_TOKENS,
         TargetMarking {
             markers: None,
             pooling: Pooling::MentionMean,

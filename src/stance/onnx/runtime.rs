@@ -88,7 +88,7 @@ impl OrtClassifier {
         threads: usize,
     ) -> Result<(Self, StanceConfig), StanceError> {
         let stance = dir.stance_config()?;
-        let encoder = TargetEncoder::new(dir.tokenizer.clone(), stance.marking.clone())?;
+        let encoder = dir.target_encoder(stance.marking.clone())?;
         let graph = export(
             dir,
             precision,

@@ -10,7 +10,16 @@ use candle_core::{DType, Module, Result, Tensor, D};
 use candle_nn::{Embedding, Linear, VarBuilder};
 use serde::{Deserialize, Serialize};
 
-use super::dropout::DropoutRng;
+use super::{Mode, SpecialTokens};
+
+/// BERT's special tokens and the marker tokens slant wraps a target in (two of the vocabulary's
+/// reserved `[unusedN]` entries, so no embedding has to be added).
+pub const SPECIAL_TOKENS: SpecialTokens = SpecialTokens {
+    cls: "[CLS]",
+    sep: "[SEP]",
+    pad: "[PAD]",
+    markers: ("[unused0]", "[unused1]"),
+};
 
 /// The subset of a Hugging Face `config.json` that the architecture needs.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -40,25 +49,6 @@ fn default_dropout() -> f32 {
 }
 fn default_hidden_act() -> String {
     "gelu".to_string()
-}
-
-/// Whether a forward pass is part of training (dropout on, differentiable kernels).
-pub enum Mode<'a> {
-    Infer,
-    Train(&'a mut DropoutRng),
-}
-
-impl Mode<'_> {
-    fn dropout(&mut self, xs: &Tensor, p: f32) -> Result<Tensor> {
-        match self {
-            Mode::Infer => Ok(xs.clone()),
-            Mode::Train(rng) => rng.apply(xs, p),
-        }
-    }
-
-    fn is_train(&self) -> bool {
-        matches!(self, Mode::Train(_))
-    }
 }
 
 struct LayerNorm {
