@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{header_with_camps, num, Layout, Row};
+use super::{header_with_camps, num, Layout, Row, GROUP_COLUMNS};
 use crate::aggregate::GroupStats;
 
 fn interval(ci: Option<(f64, f64)>) -> [String; 2] {
@@ -27,17 +27,12 @@ impl Row for GroupRow {
     const FILE: &'static str = "groups.csv";
 
     fn header(layout: &Layout) -> Vec<String> {
+        let base: Vec<&str> = ["outlet", "period"]
+            .into_iter()
+            .chain(GROUP_COLUMNS)
+            .collect();
         header_with_camps(
-            &[
-                "outlet",
-                "period",
-                "articles",
-                "articles_framed",
-                "mentions",
-                "framing",
-                "framing_low",
-                "framing_high",
-            ],
+            &base,
             &layout.camps,
             &["mentions", "share", "mean", "low", "high"],
         )

@@ -83,6 +83,16 @@ pub fn as_written(x: f64) -> f64 {
     num(Some(x)).parse().unwrap_or(x)
 }
 
+/// The columns of a group's framing, shared by outlets.csv and compare's groups.csv.
+pub const GROUP_COLUMNS: [&str; 6] = [
+    "articles",
+    "articles_framed",
+    "mentions",
+    "framing",
+    "framing_low",
+    "framing_high",
+];
+
 /// A header: the `base` columns, then `<camp>_<suffix>` for each camp and suffix.
 pub fn header_with_camps(base: &[&str], camps: &[String], suffixes: &[&str]) -> Vec<String> {
     let mut header: Vec<String> = base.iter().map(|s| s.to_string()).collect();

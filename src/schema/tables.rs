@@ -1,7 +1,7 @@
 //! The tables `slant score` writes. `start`/`end` are byte offsets into the article's text;
 //! numbers have six decimals (`num`).
 
-use super::{header_with_camps, num, Cells, Layout, ReadRow, Row};
+use super::{header_with_camps, num, Cells, Layout, ReadRow, Row, GROUP_COLUMNS};
 
 fn texts<const N: usize>(columns: [&str; N]) -> Vec<String> {
     columns.map(String::from).to_vec()
@@ -257,19 +257,8 @@ impl Row for OutletRow {
     const FILE: &'static str = "outlets.csv";
 
     fn header(layout: &Layout) -> Vec<String> {
-        header_with_camps(
-            &[
-                "outlet",
-                "articles",
-                "articles_framed",
-                "mentions",
-                "framing",
-                "framing_low",
-                "framing_high",
-            ],
-            &layout.camps,
-            &CampCell::SUFFIXES,
-        )
+        let base: Vec<&str> = ["outlet"].into_iter().chain(GROUP_COLUMNS).collect();
+        header_with_camps(&base, &layout.camps, &CampCell::SUFFIXES)
     }
 
     fn cells(&self) -> Vec<String> {
