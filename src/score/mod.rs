@@ -21,8 +21,10 @@ use rayon::prelude::*;
 use crate::actors::{Matcher, Registry};
 use crate::aggregate::{group_seed, Axis, GroupAccumulator};
 use crate::annotate::{AnnotatedArticle, Annotator};
-use crate::corpus::{Article, CorpusError, FieldMap, Format, Reader, Record};
-use crate::schema::{Counts, Layout, ModelInfo, RegistryFile, RunFlags, RunManifest, SchemaError};
+use crate::corpus::{Article, CorpusError, FieldMap, Format, InputSummary, Reader, Record};
+use crate::schema::{
+    Counts, Layout, ModelInfo, OutletRow, RegistryFile, RunFlags, RunManifest, SchemaError,
+};
 use crate::stance::{StanceError, StanceModel};
 use crate::text::{EnglishRules, Segmenter};
 use dedupe::SentenceScorer;
@@ -153,7 +155,7 @@ pub fn score(
             mentions: counts.mentions,
         });
     }
-    let outlet_rows: Vec<_> = outlets
+    let outlet_rows: Vec<OutletRow> = outlets
         .into_iter()
         .map(|(outlet, group)| {
             let seed = group_seed(options.seed, &outlet);
@@ -163,7 +165,24 @@ pub fn score(
             )
         })
         .collect();
-    let manifest = RunManifest {
+    let mut manifest = manifest(options, registry, model, reader.finish(), &counts);
+    manifest.seconds = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+    sink.finish(&outlet_rows, &manifest, &options.out)?;
+    Ok(Summary {
+        counts,
+        out: options.out.clone(),
+    })
+}
+
+/// run.json for the run (its `seconds` still to be set).
+fn manifest(
+    options: &ScoreOptions,
+    registry: &Registry,
+    model: &ModelInfo,
+    inputs: Vec<InputSummary>,
+    counts: &Counts,
+) -> RunManifest {
+    RunManifest {
         slant_version: env!("CARGO_PKG_VERSION").to_string(),
         model: model.clone(),
         registry: registry
@@ -175,8 +194,8 @@ pub fn score(
             })
             .collect(),
         actors: registry.actors.len(),
-        camps: layout.camps.clone(),
-        inputs: reader.finish(),
+        camps: registry.camps(),
+        inputs,
         flags: RunFlags {
             axis: options.axis.clone(),
             fields: options.fields.clone(),
@@ -186,13 +205,8 @@ pub fn score(
             chunk_size: options.chunk_size,
         },
         counts: counts.clone(),
-        seconds: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
-    };
-    sink.finish(&outlet_rows, &manifest, &options.out)?;
-    Ok(Summary {
-        counts,
-        out: options.out.clone(),
-    })
+        seconds: 0.0,
+    }
 }
 
 fn check_axis(axis: Option<&Axis>, camps: &[String]) -> Result<(), ScoreError> {
