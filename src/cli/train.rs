@@ -84,7 +84,7 @@ pub fn run(args: Args, quiet: bool) -> Result<()> {
             Some(MINILM.checked_sha256.to_string()),
         ),
     };
-    let markers = ModelDir::architecture_of(&base)?.special_tokens().markers;
+    let markers = ModelDir::architecture_of(&base)?.markers();
     let config = TrainConfig {
         base,
         base_model,

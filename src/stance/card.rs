@@ -11,7 +11,7 @@ use candle_core::{DType, Device, Tensor};
 use serde::{Deserialize, Serialize};
 use tokenizers::Tokenizer;
 
-use super::arch::{Architecture, EncoderConfig};
+use super::arch::{Architecture, EncoderConfig, SpecialTokens};
 use super::encoding::{TargetEncoder, TargetMarking};
 use super::{Label, StanceError};
 use crate::util::{sha256_hex, write_atomic, write_atomic_with, IoError};
@@ -231,11 +231,11 @@ impl ModelDir {
 
     /// The input encoder for this model's tokenizer and architecture.
     pub fn target_encoder(&self, marking: TargetMarking) -> Result<TargetEncoder, StanceError> {
-        TargetEncoder::new(
-            self.tokenizer.clone(),
-            self.encoder.architecture().special_tokens(),
-            marking,
-        )
+        let special = SpecialTokens::read(
+            &self.tokenizer,
+            self.encoder.architecture().default_special_tokens(),
+        );
+        TargetEncoder::new(self.tokenizer.clone(), special, marking)
     }
 
     pub fn weights_path(&self) -> PathBuf {

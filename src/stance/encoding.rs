@@ -13,8 +13,8 @@ use super::{SentenceTargets, Stance, StanceError};
 /// How the target is shown to the model and where the head reads it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct TargetMarking {
-    /// Marker tokens wrapped around the mention (the architecture's `SpecialTokens::markers`
-    /// when trained with markers); with markers,
+    /// Marker tokens wrapped around the mention (the architecture's `markers` when trained
+    /// with markers); with markers,
     /// each target needs its own encoder pass, without them one pass serves a whole sentence.
     pub markers: Option<(String, String)>,
     pub pooling: Pooling,
@@ -86,9 +86,9 @@ impl TargetEncoder {
             )));
         }
         Ok(Self {
-            cls: token_id(&tokenizer, special.cls)?,
-            sep: token_id(&tokenizer, special.sep)?,
-            pad: token_id(&tokenizer, special.pad)?,
+            cls: token_id(&tokenizer, &special.cls)?,
+            sep: token_id(&tokenizer, &special.sep)?,
+            pad: token_id(&tokenizer, &special.pad)?,
             tokenizer,
             marking,
             markers,

@@ -1,7 +1,7 @@
 //! Target marking: word-piece alignment of byte spans, markers, windows.
 
 use crate::common;
-use slant::stance::arch::bert::SPECIAL_TOKENS;
+use slant::stance::arch::bert;
 
 use slant::stance::encoding::{Pooling, TargetEncoder, TargetMarking};
 use slant::stance::StanceError;
@@ -9,7 +9,7 @@ use slant::stance::StanceError;
 fn marked(max_length: usize) -> TargetEncoder {
     TargetEncoder::new(
         common::tokenizer(),
-        SPECIAL_TOKENS,
+        bert::special_tokens(),
         TargetMarking {
             markers: Some(("[unused0]".into(), "[unused1]".into())),
             pooling: Pooling::MentionMean,
@@ -22,7 +22,7 @@ fn marked(max_length: usize) -> TargetEncoder {
 fn unmarked() -> TargetEncoder {
     TargetEncoder::new(
         common::tokenizer(),
-        SPECIAL_TOKENS,
+        bert::special_tokens(),
         TargetMarking {
             markers: None,
             pooling: Pooling::MentionMean,

@@ -12,14 +12,18 @@ use serde::{Deserialize, Serialize};
 
 use super::{Mode, SpecialTokens};
 
-/// BERT's special tokens and the marker tokens slant wraps a target in (two of the vocabulary's
-/// reserved `[unusedN]` entries, so no embedding has to be added).
-pub const SPECIAL_TOKENS: SpecialTokens = SpecialTokens {
-    cls: "[CLS]",
-    sep: "[SEP]",
-    pad: "[PAD]",
-    markers: ("[unused0]", "[unused1]"),
-};
+/// BERT's framing tokens, for a tokenizer file that does not name them.
+pub fn special_tokens() -> SpecialTokens {
+    SpecialTokens {
+        cls: "[CLS]".into(),
+        sep: "[SEP]".into(),
+        pad: "[PAD]".into(),
+    }
+}
+
+/// The marker tokens slant wraps a target in: two of the vocabulary's reserved `[unusedN]`
+/// entries, so no embedding has to be added.
+pub const MARKERS: (&str, &str) = ("[unused0]", "[unused1]");
 
 /// The subset of a Hugging Face `config.json` that the architecture needs.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

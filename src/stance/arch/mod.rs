@@ -8,6 +8,7 @@ pub mod bert;
 use candle_core::{Result, Tensor};
 use candle_nn::VarBuilder;
 use serde::{Deserialize, Serialize};
+use tokenizers::Tokenizer;
 
 use super::dropout::DropoutRng;
 use super::StanceError;
@@ -19,13 +20,52 @@ pub enum Architecture {
     Bert,
 }
 
-/// Tokens the encoder input is framed with, and the target markers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The tokens an encoder input is framed with: `cls` text `sep`, then `pad` to the batch's
+/// longest input.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpecialTokens {
-    pub cls: &'static str,
-    pub sep: &'static str,
-    pub pad: &'static str,
-    pub markers: (&'static str, &'static str),
+    pub cls: String,
+    pub sep: String,
+    pub pad: String,
+}
+
+impl SpecialTokens {
+    /// The tokens `tokenizer`'s own file names: the first and last special token its
+    /// post-processor puts around a single sequence, and its padding token. What it does not
+    /// name is taken from `defaults` (the architecture's).
+    pub fn read(tokenizer: &Tokenizer, defaults: SpecialTokens) -> SpecialTokens {
+        let framing = tokenizer
+            .get_post_processor()
+            .and_then(|p| serde_json::to_value(p).ok())
+            .and_then(|p| framing_tokens(&p));
+        let (cls, sep) = framing.unwrap_or((defaults.cls, defaults.sep));
+        let pad = tokenizer
+            .get_padding()
+            .map_or(defaults.pad, |p| p.pad_token.clone());
+        SpecialTokens { cls, sep, pad }
+    }
+}
+
+/// (first, last) special token of a serialized post-processor: `TemplateProcessing`'s single
+/// template, or the `cls` and `sep` of `BertProcessing` / `RobertaProcessing`.
+fn framing_tokens(processor: &serde_json::Value) -> Option<(String, String)> {
+    let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
+    match processor.get("type")?.as_str()? {
+        "TemplateProcessing" => {
+            let specials: Vec<String> = processor
+                .get("single")?
+                .as_array()?
+                .iter()
+                .filter_map(|piece| text(piece.get("SpecialToken")?.get("id")?))
+                .collect();
+            Some((specials.first()?.clone(), specials.last()?.clone()))
+        }
+        "BertProcessing" | "RobertaProcessing" => Some((
+            text(processor.get("cls")?.get(0)?)?,
+            text(processor.get("sep")?.get(0)?)?,
+        )),
+        _ => None,
+    }
 }
 
 /// An encoder's configuration, as read from `config.json`.
@@ -51,9 +91,17 @@ impl Architecture {
         }
     }
 
-    pub fn special_tokens(self) -> SpecialTokens {
+    /// The framing tokens to assume when the tokenizer file does not name them.
+    pub fn default_special_tokens(self) -> SpecialTokens {
         match self {
-            Architecture::Bert => bert::SPECIAL_TOKENS,
+            Architecture::Bert => bert::special_tokens(),
+        }
+    }
+
+    /// The (start, end) tokens that mark a target when training with markers.
+    pub fn markers(self) -> (&'static str, &'static str) {
+        match self {
+            Architecture::Bert => bert::MARKERS,
         }
     }
 
@@ -130,5 +178,62 @@ impl Mode<'_> {
 
     fn is_train(&self) -> bool {
         matches!(self, Mode::Train(_))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokenizers::models::wordlevel::WordLevel;
+    use tokenizers::processors::template::TemplateProcessing;
+
+    fn tokenizer(vocab: &[&str]) -> Tokenizer {
+        let vocab = vocab
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.to_string(), i as u32))
+            .collect();
+        let model = WordLevel::builder()
+            .vocab(vocab)
+            .unk_token("<unk>".into())
+            .build()
+            .unwrap();
+        Tokenizer::new(model)
+    }
+
+    #[test]
+    fn framing_tokens_come_from_the_tokenizer_file_else_the_architecture() {
+        let bare = tokenizer(&["<unk>", "[CLS]"]);
+        assert_eq!(
+            SpecialTokens::read(&bare, bert::special_tokens()),
+            bert::special_tokens()
+        );
+        let mut roberta_like = tokenizer(&["<s>", "<pad>", "</s>", "<unk>"]);
+        let template = TemplateProcessing::builder()
+            .try_single("<s> $A </s>")
+            .unwrap()
+            .special_tokens(vec![("<s>", 0), ("</s>", 2)])
+            .build()
+            .unwrap();
+        roberta_like.with_post_processor(Some(template));
+        let read = SpecialTokens::read(&roberta_like, bert::special_tokens());
+        assert_eq!((read.cls.as_str(), read.sep.as_str()), ("<s>", "</s>"));
+        assert_eq!(read.pad, "[PAD]", "no padding in the file: the default");
+    }
+
+    #[test]
+    fn the_architecture_is_recorded_or_read_from_config() {
+        let config = serde_json::json!({"model_type": "bert"});
+        assert_eq!(
+            Architecture::detect(None, &config).unwrap(),
+            Architecture::Bert
+        );
+        let other = serde_json::json!({"model_type": "gpt2"});
+        let err = Architecture::detect(None, &other).unwrap_err().to_string();
+        assert!(err.contains("gpt2"), "{err}");
+        assert_eq!(
+            Architecture::detect(Some(Architecture::Bert), &other).unwrap(),
+            Architecture::Bert
+        );
     }
 }
