@@ -8,8 +8,10 @@ mod common;
 mod compare_report;
 mod fetch;
 mod golden;
+mod installed;
 mod newsmtsc;
 mod onnx;
+mod schema;
 mod score;
 mod stance_encoding;
 mod stance_model;
@@ -21,8 +23,10 @@ fn main() {
         compare_report::trials(),
         fetch::trials(),
         golden::trials(),
+        installed::trials(),
         newsmtsc::trials(),
         onnx::trials(),
+        schema::trials(),
         score::trials(),
         stance_encoding::trials(),
         stance_model::trials(),

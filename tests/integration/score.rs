@@ -9,7 +9,8 @@ use std::process::{Command, Stdio};
 
 use slant::actors::Registry;
 use slant::aggregate::Axis;
-use slant::corpus::{FieldMap, Format};
+use slant::annotate::{AnnotatedArticle, Annotator};
+use slant::corpus::{Article, FieldMap, Format};
 use slant::schema::ModelInfo;
 use slant::score::{ScoreError, ScoreOptions, Stages, Summary};
 use slant::stance::{SentenceTargets, Stance, StanceError, StanceModel};
@@ -658,7 +659,47 @@ fn an_unencodable_mention_costs_its_sentence_not_the_run() {
     assert_eq!(articles[1][column(&articles, "framing")], "0.600000");
 }
 
+/// Drops the mentions inside double quotes: a stand-in for the quotation stage, to show the
+/// annotation slot reaches the output.
+struct DropQuoted;
+
+impl Annotator for DropQuoted {
+    fn annotate(&self, article: &Article, annotated: &mut AnnotatedArticle) {
+        annotated.mentions.retain(|m| {
+            article.text[..m.span.start]
+                .matches('"')
+                .count()
+                .is_multiple_of(2)
+        });
+    }
+}
+
+fn annotators_run_between_finding_and_scoring() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = Registry::load(&[write(dir.path(), "actors.csv", REGISTRY.as_bytes())]).unwrap();
+    let corpus = r#"{"id": "a", "outlet": "N", "text": "Voters praised Alice Moreno. \"Bob Silva condemned us,\" Alice Moreno said."}"#;
+    let input = write(dir.path(), "c.jsonl", corpus.as_bytes());
+    let count_mentions = |annotators: Vec<Box<dyn Annotator>>, out: &Path| {
+        let stages = Stages {
+            annotators,
+            ..Stages::new(&VerbModel)
+        };
+        let opts = options(vec![(input.clone(), Format::Jsonl)], out.to_path_buf());
+        let summary = slant::score::score(&opts, &registry, &stages, &info(), |_| {}).unwrap();
+        let mentions = read_csv(&out.join("mentions.csv"));
+        let actor = column(&mentions, "actor_id");
+        let actors: Vec<String> = mentions[1..].iter().map(|r| r[actor].clone()).collect();
+        (summary.counts.mentions, actors)
+    };
+    let (all, _) = count_mentions(Vec::new(), &dir.path().join("all"));
+    let (unquoted, actors) = count_mentions(vec![Box::new(DropQuoted)], &dir.path().join("own"));
+    assert_eq!(all, 3);
+    assert_eq!(unquoted, 2);
+    assert_eq!(actors, ["alice", "alice"], "Bob, quoted, is left out");
+}
+
 crate::trials! {
+    annotators_run_between_finding_and_scoring,
     aggregation_matches_hand_computation,
     every_record_is_scored_or_rejected,
     strict_mode_stops_at_the_first_bad_record,
