@@ -7,15 +7,18 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::util::Hasher;
+
+mod csv;
+mod jsonl;
+mod txt;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Article {
@@ -175,8 +178,8 @@ impl<R: Read> Read for Hashing<R> {
 enum Source {
     Lines(BufReader<Hashing<Box<dyn Read>>>, u64),
     Csv(
-        Box<csv::Reader<Hashing<Box<dyn Read>>>>,
-        csv::ByteRecord,
+        Box<::csv::Reader<Hashing<Box<dyn Read>>>>,
+        ::csv::ByteRecord,
         bool,
     ),
     Files(Vec<PathBuf>, usize, Hasher, u64),
@@ -244,7 +247,7 @@ impl Reader {
             Format::Txt => {
                 let mut files = Vec::new();
                 if path.is_dir() {
-                    collect_txt(path, &mut files).map_err(io_err)?;
+                    txt::collect_txt(path, &mut files).map_err(io_err)?;
                 } else {
                     files.push(path.to_path_buf());
                 }
@@ -258,10 +261,10 @@ impl Reader {
                     Box::new(File::open(path).map_err(io_err)?)
                 };
                 if format == Format::Csv {
-                    let reader = csv::ReaderBuilder::new()
+                    let reader = ::csv::ReaderBuilder::new()
                         .flexible(true)
                         .from_reader(hashing(inner));
-                    Source::Csv(Box::new(reader), csv::ByteRecord::new(), false)
+                    Source::Csv(Box::new(reader), ::csv::ByteRecord::new(), false)
                 } else {
                     Source::Lines(BufReader::with_capacity(1 << 16, hashing(inner)), 0)
                 }
@@ -291,18 +294,6 @@ impl Reader {
     }
 }
 
-fn collect_txt(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect_txt(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "txt") {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
-
 impl Iterator for Reader {
     type Item = Result<Record, CorpusError>;
 
@@ -318,12 +309,12 @@ impl Iterator for Reader {
             let open = self.current.as_mut()?;
             let file = open.summary.path.clone();
             let outcome = match &mut open.source {
-                Source::Lines(reader, line) => next_line(reader, line, &file, &self.fields),
+                Source::Lines(reader, line) => jsonl::next_line(reader, line, &file, &self.fields),
                 Source::Csv(reader, record, failed) => {
-                    next_csv(reader, record, failed, &file, &self.fields)
+                    csv::next_csv(reader, record, failed, &file, &self.fields)
                 }
                 Source::Files(files, next, hasher, bytes) => {
-                    next_file(files, next, hasher, bytes, &self.progress, &self.fields)
+                    txt::next_file(files, next, hasher, bytes, &self.progress, &self.fields)
                 }
             };
             match outcome {
@@ -427,180 +418,4 @@ fn article_from(
         file: file.to_string(),
         line,
     })
-}
-
-fn next_line(
-    reader: &mut BufReader<Hashing<Box<dyn Read>>>,
-    line: &mut u64,
-    file: &str,
-    fields: &FieldMap,
-) -> io::Result<Option<Record>> {
-    let mut buf = Vec::new();
-    loop {
-        buf.clear();
-        if reader.read_until(b'\n', &mut buf)? == 0 {
-            return Ok(None);
-        }
-        *line += 1;
-        if !buf.iter().all(u8::is_ascii_whitespace) {
-            break;
-        }
-    }
-    let text = match std::str::from_utf8(&buf) {
-        Ok(t) => t,
-        Err(e) => {
-            return Ok(Some(reject(
-                file,
-                *line,
-                "",
-                format!("invalid UTF-8 at byte {}", e.valid_up_to()),
-            )))
-        }
-    };
-    let value: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) => return Ok(Some(reject(file, *line, "", format!("invalid JSON: {e}")))),
-    };
-    let Value::Object(object) = value else {
-        return Ok(Some(reject(file, *line, "", "not a JSON object")));
-    };
-    let get = |name: &str| -> Result<Option<String>, String> {
-        match object.get(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(Value::Number(n)) => Ok(Some(n.to_string())),
-            Some(other) => Err(format!(
-                "field {name:?} is {}, expected a string",
-                kind_of(other)
-            )),
-        }
-    };
-    Ok(Some(article_from(&get, fields, file, *line)))
-}
-
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-fn next_csv(
-    reader: &mut csv::Reader<Hashing<Box<dyn Read>>>,
-    record: &mut csv::ByteRecord,
-    failed: &mut bool,
-    file: &str,
-    fields: &FieldMap,
-) -> io::Result<Option<Record>> {
-    // A header that cannot be read is one reject, and nothing more is read from the file.
-    if *failed {
-        return Ok(None);
-    }
-    let headers = match reader.byte_headers() {
-        Ok(h) => h.clone(),
-        Err(e) => {
-            *failed = true;
-            return Ok(Some(reject(
-                file,
-                1,
-                "",
-                format!("unreadable CSV header: {e}"),
-            )));
-        }
-    };
-    match reader.read_byte_record(record) {
-        Ok(false) => Ok(None),
-        Ok(true) => {
-            let line = record.position().map_or(0, |p| p.line());
-            if record.len() != headers.len() {
-                return Ok(Some(reject(
-                    file,
-                    line,
-                    "",
-                    format!("{} fields, the header has {}", record.len(), headers.len()),
-                )));
-            }
-            let get = |name: &str| -> Result<Option<String>, String> {
-                let Some(i) = headers.iter().position(|h| h == name.as_bytes()) else {
-                    return Ok(None);
-                };
-                let raw = record.get(i).unwrap_or(b"");
-                String::from_utf8(raw.to_vec()).map(Some).map_err(|e| {
-                    format!(
-                        "field {name:?} is not valid UTF-8 (byte {})",
-                        e.utf8_error().valid_up_to()
-                    )
-                })
-            };
-            Ok(Some(article_from(&get, fields, file, line)))
-        }
-        Err(e) => {
-            let line = e.position().map_or(0, |p| p.line());
-            match e.into_kind() {
-                csv::ErrorKind::Io(io) => Err(io),
-                other => Ok(Some(reject(
-                    file,
-                    line,
-                    "",
-                    format!("malformed CSV: {other:?}"),
-                ))),
-            }
-        }
-    }
-}
-
-fn next_file(
-    files: &[PathBuf],
-    next: &mut usize,
-    hasher: &mut Hasher,
-    bytes: &mut u64,
-    progress: &AtomicU64,
-    fields: &FieldMap,
-) -> io::Result<Option<Record>> {
-    let Some(path) = files.get(*next) else {
-        return Ok(None);
-    };
-    *next += 1;
-    let content = std::fs::read(path)?;
-    hasher.update(path.to_string_lossy().as_bytes());
-    hasher.update(&content);
-    *bytes += content.len() as u64;
-    progress.fetch_add(content.len() as u64, Ordering::Relaxed);
-    let file = path.display().to_string();
-    let id = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let outlet = path
-        .parent()
-        .and_then(|p| p.file_name())
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let text = match String::from_utf8(content) {
-        Ok(t) => t,
-        Err(e) => {
-            return Ok(Some(reject(
-                &file,
-                1,
-                &id,
-                format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()),
-            )))
-        }
-    };
-    let get = |name: &str| -> Result<Option<String>, String> {
-        Ok(if name == fields.id {
-            Some(id.clone())
-        } else if name == fields.outlet {
-            Some(outlet.clone())
-        } else if name == fields.text {
-            Some(text.clone())
-        } else {
-            None
-        })
-    };
-    Ok(Some(article_from(&get, fields, &file, 1)))
 }

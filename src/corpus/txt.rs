@@ -1,0 +1,72 @@
+//! A folder of `.txt` files: one article per file, id = file name, outlet = folder name.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::{article_from, reject, FieldMap, Record};
+use crate::util::Hasher;
+
+pub(super) fn collect_txt(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_txt(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "txt") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn next_file(
+    files: &[PathBuf],
+    next: &mut usize,
+    hasher: &mut Hasher,
+    bytes: &mut u64,
+    progress: &AtomicU64,
+    fields: &FieldMap,
+) -> io::Result<Option<Record>> {
+    let Some(path) = files.get(*next) else {
+        return Ok(None);
+    };
+    *next += 1;
+    let content = std::fs::read(path)?;
+    hasher.update(path.to_string_lossy().as_bytes());
+    hasher.update(&content);
+    *bytes += content.len() as u64;
+    progress.fetch_add(content.len() as u64, Ordering::Relaxed);
+    let file = path.display().to_string();
+    let id = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let outlet = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let text = match String::from_utf8(content) {
+        Ok(t) => t,
+        Err(e) => {
+            return Ok(Some(reject(
+                &file,
+                1,
+                &id,
+                format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()),
+            )))
+        }
+    };
+    let get = |name: &str| -> Result<Option<String>, String> {
+        Ok(if name == fields.id {
+            Some(id.clone())
+        } else if name == fields.outlet {
+            Some(outlet.clone())
+        } else if name == fields.text {
+            Some(text.clone())
+        } else {
+            None
+        })
+    };
+    Ok(Some(article_from(&get, fields, &file, 1)))
+}
