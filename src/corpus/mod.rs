@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::util::Hasher;
+use crate::util::{Hasher, IoError};
 
 mod csv;
 mod jsonl;
@@ -91,8 +91,8 @@ impl Default for FieldMap {
 
 #[derive(Debug, thiserror::Error)]
 pub enum CorpusError {
-    #[error("{path}: {source}")]
-    Io { path: PathBuf, source: io::Error },
+    #[error(transparent)]
+    Io(#[from] IoError),
     #[error("{path}: cannot tell the format; name it with --format jsonl|csv|txt")]
     UnknownFormat { path: PathBuf },
 }
@@ -226,10 +226,7 @@ impl Reader {
     }
 
     fn open(&self, path: &Path, format: Format) -> Result<Open, CorpusError> {
-        let io_err = |source| CorpusError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
+        let io_err = IoError::at(path);
         let hashing = |inner: Box<dyn Read>| Hashing {
             inner,
             hasher: Hasher::default(),
@@ -346,10 +343,11 @@ impl Iterator for Reader {
                 }
                 Err(source) => {
                     self.current = None;
-                    return Some(Err(CorpusError::Io {
+                    return Some(Err(IoError {
                         path: PathBuf::from(file),
                         source,
-                    }));
+                    }
+                    .into()));
                 }
             }
         }
