@@ -299,3 +299,37 @@ pub fn write_stance_config(dir: &Path, stance: &StanceConfig) -> Result<(), Stan
         (json + "\n").as_bytes(),
     )?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_model_is_looked_for_beside_the_binary_then_the_data_folder_then_the_source() {
+        let places = default_model_places();
+        let exe_dir = std::env::current_exe().unwrap();
+        assert_eq!(
+            places,
+            [
+                exe_dir.parent().unwrap().join("models").join(DEFAULT_MODEL),
+                crate::fetch::cache_dir().join("models").join(DEFAULT_MODEL),
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("models")
+                    .join(DEFAULT_MODEL),
+            ]
+        );
+        // The source tree holds the shipped model, so it is found.
+        assert_eq!(
+            find_default_model().ok().as_ref(),
+            places.iter().find(|p| p.is_dir())
+        );
+        let missing = StanceError::NoDefaultModel {
+            looked: "a, b".into(),
+        }
+        .to_string();
+        assert!(
+            missing.contains("a, b") && missing.contains("--model"),
+            "{missing}"
+        );
+    }
+}
