@@ -78,23 +78,27 @@ pub struct Comparison {
     pub axis: Axis,
 }
 
+/// The period of an article's date: `YYYY-MM` or `YYYY` from an ISO date, `unknown` for
+/// anything else (scraped dates come in every format and language; they are not guessed).
 fn period(date: &str, by: GroupBy) -> String {
-    let valid = |n: usize| {
-        date.len() >= n
-            && date[..n].bytes().enumerate().all(|(i, b)| {
-                if i == 4 {
-                    b == b'-'
-                } else {
-                    b.is_ascii_digit()
-                }
-            })
+    // The first n bytes, if they are digits with a '-' at byte 4 (so ASCII: slicing is safe).
+    let prefix = |n: usize| {
+        let bytes = date.as_bytes().get(..n)?;
+        let iso = bytes.iter().enumerate().all(|(i, b)| {
+            if i == 4 {
+                *b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+        iso.then(|| date[..n].to_string())
     };
-    match by {
-        GroupBy::Outlet => String::new(),
-        GroupBy::OutletMonth if valid(7) => date[..7].to_string(),
-        GroupBy::OutletYear if valid(4) && date.len() >= 4 => date[..4].to_string(),
-        _ => "unknown".into(),
-    }
+    let found = match by {
+        GroupBy::Outlet => return String::new(),
+        GroupBy::OutletMonth => prefix(7),
+        GroupBy::OutletYear => prefix(4),
+    };
+    found.unwrap_or_else(|| "unknown".into())
 }
 
 impl Run {
@@ -373,4 +377,22 @@ pub fn summary(c: &Comparison) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_of_dates_that_are_not_iso_dates_are_unknown_not_a_panic() {
+        assert_eq!(period("2023-03-29", GroupBy::OutletMonth), "2023-03");
+        assert_eq!(period("2023-03-29", GroupBy::OutletYear), "2023");
+        assert_eq!(period("2023", GroupBy::OutletMonth), "unknown");
+        // Multi-byte characters where the year or month would end.
+        assert_eq!(period("20€", GroupBy::OutletYear), "unknown");
+        assert_eq!(period("1 января 2023", GroupBy::OutletMonth), "unknown");
+        assert_eq!(period("2023-0é", GroupBy::OutletMonth), "unknown");
+        assert_eq!(period("", GroupBy::OutletYear), "unknown");
+        assert_eq!(period("20€", GroupBy::Outlet), "");
+    }
 }

@@ -93,6 +93,12 @@ impl<'m> SentenceScorer<'m> {
             .zip(annotated)
             .map(|(article, a)| sentence_mentions(article, a))
             .collect();
+        // Forget the cache before it could overflow in this chunk, not after its sentences
+        // were counted as reused: a reused sentence must find its scores.
+        let in_chunk: usize = per_article.iter().map(Vec::len).sum();
+        if self.cache.len() + in_chunk > self.cache_limit {
+            self.cache.clear();
+        }
         // Distinct sentences with mentions that are not known yet, in input order.
         let mut requests: Vec<&SentenceMentions> = Vec::new();
         let mut requested: HashSet<Key> = HashSet::new();
@@ -109,9 +115,6 @@ impl<'m> SentenceScorer<'m> {
         }
         counts.sentences_scored += requests.len() as u64;
         counts.mentions_scored += requests.iter().map(|s| s.spans.len() as u64).sum::<u64>();
-        if self.cache.len() + requests.len() > self.cache_limit {
-            self.cache.clear();
-        }
         let inputs: Vec<SentenceTargets> = requests
             .iter()
             .map(|s| SentenceTargets {

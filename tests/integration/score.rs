@@ -698,7 +698,37 @@ fn annotators_run_between_finding_and_scoring() {
     assert_eq!(actors, ["alice", "alice"], "Bob, quoted, is left out");
 }
 
+/// Sentences reused from the cache keep their scores in the chunk where the cache overflows
+/// and is cleared (they used to lose them: a mention found and counted nowhere).
+fn no_mention_is_lost_when_the_sentence_cache_overflows() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = Registry::load(&[write(dir.path(), "actors.csv", REGISTRY.as_bytes())]).unwrap();
+    let corpus = [
+        r#"{"id": "a1", "outlet": "N", "text": "Voters praised Alice Moreno. Critics condemned Bob Silva."}"#,
+        // One sentence seen before (in the cache), one new: the cache of 2 overflows here.
+        r#"{"id": "a2", "outlet": "N", "text": "Voters praised Alice Moreno. Carl Silva spoke."}"#,
+        r#"{"id": "a3", "outlet": "N", "text": "Critics condemned Bob Silva. Carl Silva spoke."}"#,
+    ]
+    .join("\n");
+    let input = write(dir.path(), "c.jsonl", corpus.as_bytes());
+    let out = dir.path().join("out");
+    let opts = ScoreOptions {
+        chunk_size: 1,
+        cache_limit: 2,
+        ..options(vec![(input, Format::Jsonl)], out.clone())
+    };
+    let summary = run_score(&opts, &registry, &VerbModel, &info()).unwrap();
+    assert_eq!(summary.counts.mentions, 6, "{:?}", summary.counts);
+    assert_eq!(summary.counts.sentences_unscorable, 0);
+    let articles = read_csv(&out.join("articles.csv"));
+    let mentions = column(&articles, "mentions");
+    for row in &articles[1..] {
+        assert_eq!(row[mentions], "2", "article {}", row[0]);
+    }
+}
+
 crate::trials! {
+    no_mention_is_lost_when_the_sentence_cache_overflows,
     annotators_run_between_finding_and_scoring,
     aggregation_matches_hand_computation,
     every_record_is_scored_or_rejected,
