@@ -41,11 +41,14 @@ pub(super) fn next_line(
     let Value::Object(object) = value else {
         return Ok(Some(reject(file, *line, "", "not a JSON object")));
     };
+    // Numeric ids, dates and kept fields are common and unambiguous; a number where words
+    // belong (text, outlet, title) is a broken record, not something to score.
+    let words = [&fields.text, &fields.outlet, &fields.title];
     let get = |name: &str| -> Result<Option<String>, String> {
         match object.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(Value::Number(n)) => Ok(Some(n.to_string())),
+            Some(Value::Number(n)) if !words.iter().any(|w| *w == name) => Ok(Some(n.to_string())),
             Some(other) => Err(format!(
                 "field {name:?} is {}, expected a string",
                 kind_of(other)

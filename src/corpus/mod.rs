@@ -93,6 +93,11 @@ impl Default for FieldMap {
 pub enum CorpusError {
     #[error(transparent)]
     Io(#[from] IoError),
+    #[error(
+        "{path}: no .txt files in this folder (a folder is read as one article per .txt file; \
+         name .jsonl or .csv files directly{found})"
+    )]
+    NoTextFiles { path: PathBuf, found: String },
     #[error("{path}: cannot tell the format; name it with --format jsonl|csv|txt")]
     UnknownFormat { path: PathBuf },
 }
@@ -245,6 +250,13 @@ impl Reader {
                 let mut files = Vec::new();
                 if path.is_dir() {
                     txt::collect_txt(path, &mut files).map_err(io_err)?;
+                    if files.is_empty() {
+                        return Err(CorpusError::NoTextFiles {
+                            path: path.to_path_buf(),
+                            found: txt::some_other_file(path)
+                                .map_or_else(String::new, |name| format!("; it holds {name}")),
+                        });
+                    }
                 } else {
                     files.push(path.to_path_buf());
                 }

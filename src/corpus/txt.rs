@@ -12,11 +12,26 @@ pub(super) fn collect_txt(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> 
         let path = entry?.path();
         if path.is_dir() {
             collect_txt(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "txt") {
+        } else if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
+        {
             out.push(path);
         }
     }
     Ok(())
+}
+
+/// A file name in `dir` (for telling the user what a folder without text files holds).
+pub(super) fn some_other_file(dir: &Path) -> Option<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names.into_iter().next()
 }
 
 pub(super) fn next_file(

@@ -727,7 +727,77 @@ fn no_mention_is_lost_when_the_sentence_cache_overflows() {
     }
 }
 
+fn wrong_types_and_odd_folders_are_neither_coerced_nor_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = Registry::load(&[write(dir.path(), "actors.csv", REGISTRY.as_bytes())]).unwrap();
+    // A number is a fine id or date, but not a text, outlet or title.
+    let corpus = [
+        r#"{"id": 7, "outlet": "N", "date": 2023, "text": "Voters praised Alice Moreno."}"#,
+        r#"{"id": "b3", "outlet": "N", "text": 12345}"#,
+        r#"{"id": "b4", "outlet": 5, "text": "Alice Moreno spoke."}"#,
+        r#"{"id": "b5", "outlet": "N", "title": 1.5, "text": "Alice Moreno spoke."}"#,
+    ]
+    .join("\n");
+    let input = write(dir.path(), "c.jsonl", corpus.as_bytes());
+    let out = dir.path().join("out");
+    let summary = run_score(
+        &options(vec![(input, Format::Jsonl)], out.clone()),
+        &registry,
+        &VerbModel,
+        &info(),
+    )
+    .unwrap();
+    assert_eq!((summary.counts.articles, summary.counts.rejected), (1, 3));
+    let rejects = read_csv(&out.join("rejects.csv"));
+    let reason = column(&rejects, "reason");
+    assert!(
+        rejects[1][reason].contains("\"text\" is a number"),
+        "{rejects:?}"
+    );
+    assert!(
+        rejects[2][reason].contains("\"outlet\" is a number"),
+        "{rejects:?}"
+    );
+    assert!(
+        rejects[3][reason].contains("\"title\" is a number"),
+        "{rejects:?}"
+    );
+
+    // Upper-case extensions are text files too.
+    let folder = dir.path().join("Outlet");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("A.TXT"), "Voters praised Alice Moreno.").unwrap();
+    let out = dir.path().join("out-txt");
+    let summary = run_score(
+        &options(vec![(folder.clone(), Format::Txt)], out),
+        &registry,
+        &VerbModel,
+        &info(),
+    )
+    .unwrap();
+    assert_eq!(summary.counts.articles, 1);
+
+    // A folder with no text files is an error that says so, not an empty run.
+    let jsonl_only = dir.path().join("jsonl");
+    std::fs::create_dir_all(&jsonl_only).unwrap();
+    std::fs::write(jsonl_only.join("a.jsonl"), "{}\n").unwrap();
+    let err = run_score(
+        &options(vec![(jsonl_only, Format::Txt)], dir.path().join("out-none")),
+        &registry,
+        &VerbModel,
+        &info(),
+    )
+    .err()
+    .expect("an error")
+    .to_string();
+    assert!(
+        err.contains("no .txt files") && err.contains("jsonl"),
+        "{err}"
+    );
+}
+
 crate::trials! {
+    wrong_types_and_odd_folders_are_neither_coerced_nor_skipped,
     no_mention_is_lost_when_the_sentence_cache_overflows,
     annotators_run_between_finding_and_scoring,
     aggregation_matches_hand_computation,
