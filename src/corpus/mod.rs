@@ -122,19 +122,17 @@ fn input_size(path: &Path) -> Option<u64> {
         return None;
     }
     if path.is_dir() {
-        let mut total = 0;
-        let mut stack = vec![path.to_path_buf()];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(&dir).ok()?.flatten() {
-                let p = entry.path();
-                if p.is_dir() {
-                    stack.push(p);
-                } else if p.extension().is_some_and(|e| e == "txt") {
-                    total += entry.metadata().map(|m| m.len()).unwrap_or(0);
-                }
-            }
-        }
-        return Some(total);
+        // The same files the reader will read.
+        let mut files = Vec::new();
+        txt::collect_txt(path, &mut files).ok()?;
+        return Some(
+            files
+                .iter()
+                .filter_map(|f| std::fs::metadata(f).ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+                .sum(),
+        );
     }
     std::fs::metadata(path).ok().map(|m| m.len())
 }

@@ -1,5 +1,6 @@
 //! A folder of `.txt` files: one article per file, id = file name, outlet = folder name.
 
+use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -7,11 +8,29 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use super::{article_from, reject, FieldMap, Record};
 use crate::util::Hasher;
 
+/// The `.txt` files below `dir`, following symbolic links to folders but entering each folder
+/// once (a link back up would otherwise loop forever), in sorted order.
 pub(super) fn collect_txt(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
+    let mut visited = HashSet::new();
+    collect_below(dir, &mut visited, out)
+}
+
+fn collect_below(
+    dir: &Path,
+    visited: &mut HashSet<PathBuf>,
+    out: &mut Vec<PathBuf>,
+) -> io::Result<()> {
+    if !visited.insert(std::fs::canonicalize(dir)?) {
+        return Ok(());
+    }
+    // Sorted, so a folder reached twice (through a link) is always read under the same name.
+    let mut entries = std::fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<io::Result<Vec<_>>>()?;
+    entries.sort();
+    for path in entries {
         if path.is_dir() {
-            collect_txt(&path, out)?;
+            collect_below(&path, visited, out)?;
         } else if path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
@@ -46,16 +65,25 @@ pub(super) fn next_file(
         return Ok(None);
     };
     *next += 1;
-    let content = std::fs::read(path)?;
-    hasher.update(path.to_string_lossy().as_bytes());
-    hasher.update(&content);
-    *bytes += content.len() as u64;
-    progress.fetch_add(content.len() as u64, Ordering::Relaxed);
     let file = path.display().to_string();
     let id = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
+    // Reading a FIFO or a device would block or never end.
+    if !std::fs::metadata(path)?.is_file() {
+        return Ok(Some(reject(
+            &file,
+            1,
+            &id,
+            "not a regular file (a FIFO, socket or device)",
+        )));
+    }
+    let content = std::fs::read(path)?;
+    hasher.update(path.to_string_lossy().as_bytes());
+    hasher.update(&content);
+    *bytes += content.len() as u64;
+    progress.fetch_add(content.len() as u64, Ordering::Relaxed);
     let outlet = path
         .parent()
         .and_then(|p| p.file_name())

@@ -796,7 +796,42 @@ fn wrong_types_and_odd_folders_are_neither_coerced_nor_skipped() {
     );
 }
 
+/// A text folder with a symlink loop and a FIFO named like an article: the run finishes,
+/// reads each article once, and lists the FIFO as rejected.
+fn text_folders_with_symlink_loops_and_fifos_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = Registry::load(&[write(dir.path(), "actors.csv", REGISTRY.as_bytes())]).unwrap();
+    let folder = dir.path().join("Outlet");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("a.txt"), "Voters praised Alice Moreno.").unwrap();
+    std::os::unix::fs::symlink(&folder, folder.join("loop")).unwrap();
+    std::os::unix::fs::symlink(dir.path(), folder.join("up")).unwrap();
+    let fifo = folder.join("pipe.txt");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let out = dir.path().join("out");
+    let summary = run_score(
+        &options(vec![(folder, Format::Txt)], out.clone()),
+        &registry,
+        &VerbModel,
+        &info(),
+    )
+    .unwrap();
+    assert_eq!(summary.counts.articles, 1, "{:?}", summary.counts);
+    let rejects = read_csv(&out.join("rejects.csv"));
+    let reason = column(&rejects, "reason");
+    assert_eq!(rejects.len(), 2, "{rejects:?}");
+    assert!(
+        rejects[1][reason].contains("not a regular file"),
+        "{rejects:?}"
+    );
+}
+
 crate::trials! {
+    text_folders_with_symlink_loops_and_fifos_finish,
     wrong_types_and_odd_folders_are_neither_coerced_nor_skipped,
     no_mention_is_lost_when_the_sentence_cache_overflows,
     annotators_run_between_finding_and_scoring,
