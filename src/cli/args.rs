@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::ValueEnum;
 use slant::corpus::{detect_format, FieldMap, Format};
 use slant::stance::backend::{self, Backend, LoadedModel};
@@ -102,9 +102,20 @@ impl BackendArg {
     }
 }
 
+/// More worker threads than this many per core only cost memory and start-up time (100,000
+/// threads took minutes to start); the output never depends on the count.
+const THREADS_PER_CORE: usize = 4;
+
 /// Sets the worker thread count for rayon and candle (which reads the same variable).
 pub fn set_threads(threads: Option<usize>) -> Result<()> {
     if let Some(n) = threads {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let most = THREADS_PER_CORE * cores;
+        if n == 0 || n > most {
+            bail!(
+                "--threads {n}: give 1 to {most} ({THREADS_PER_CORE} per core, {cores} cores here)"
+            );
+        }
         std::env::set_var("RAYON_NUM_THREADS", n.to_string());
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)

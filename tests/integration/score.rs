@@ -830,7 +830,31 @@ fn text_folders_with_symlink_loops_and_fifos_finish() {
     );
 }
 
+fn absurd_thread_counts_are_refused_at_once() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for threads in ["0", "100000"] {
+        let output = slant()
+            .current_dir(root)
+            .args(["score", "datasets/demo/articles.jsonl", "--actors"])
+            .args([
+                "datasets/actors/peru.csv",
+                "--out",
+                "/nonexistent/never-written",
+            ])
+            .args(["--threads", threads])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains(&format!("--threads {threads}: give 1 to")),
+            "{stderr}"
+        );
+    }
+}
+
 crate::trials! {
+    absurd_thread_counts_are_refused_at_once,
     text_folders_with_symlink_loops_and_fifos_finish,
     wrong_types_and_odd_folders_are_neither_coerced_nor_skipped,
     no_mention_is_lost_when_the_sentence_cache_overflows,
