@@ -67,6 +67,7 @@ pub struct Run {
     actors: BTreeMap<(String, String), ActorStats>,
     axis: Axis,
     dir: PathBuf,
+    manifest: RunManifest,
 }
 
 pub struct Comparison {
@@ -104,14 +105,14 @@ fn period(date: &str, by: GroupBy) -> String {
 impl Run {
     /// Reads `articles.csv` and `mentions.csv` of a score output directory.
     pub fn load(dir: &Path, by: GroupBy, axis: Option<Axis>) -> Result<Run, CompareError> {
+        let manifest = RunManifest::read(dir)?;
         let axis = axis
-            .or_else(|| RunManifest::read(dir).ok().and_then(|m| m.flags.axis))
+            .or_else(|| manifest.flags.axis.clone())
             .ok_or(CompareError::NoAxis)?;
         let mut articles = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
-        // Only the fixed columns are read: camp numbers are recomputed from the mentions,
-        // on this comparison's axis.
-        TableReader::<ArticleRow>::open(dir, &Layout::default())?.for_each(|row| {
+        // Camp numbers are recomputed from the mentions, on this comparison's axis.
+        TableReader::<ArticleRow>::open(dir, &manifest)?.for_each(|row| {
             index.insert(row.article_id.clone(), articles.len());
             articles.push(Article {
                 id: row.article_id,
@@ -123,7 +124,7 @@ impl Run {
         })?;
         let mut actors: BTreeMap<(String, String), ActorStats> = BTreeMap::new();
         let mut camps: Vec<String> = Vec::new();
-        TableReader::<MentionRow>::open(dir, &Layout::default())?.for_each(|m| {
+        TableReader::<MentionRow>::open(dir, &manifest)?.for_each(|m| {
             let &a = index
                 .get(&m.article_id)
                 .ok_or_else(|| format!("article {:?} is not in articles.csv", m.article_id))?;
@@ -150,6 +151,7 @@ impl Run {
             actors,
             axis,
             dir: dir.to_path_buf(),
+            manifest,
         })
     }
 }
@@ -256,7 +258,7 @@ fn evidence(run: &Run, per_group: usize) -> Result<Vec<EvidenceRow>, CompareErro
         .map(|(i, a)| (a.id.as_str(), i))
         .collect();
     let mut best: BTreeMap<(String, String), Vec<EvidenceRow>> = BTreeMap::new();
-    TableReader::<MentionRow>::open(&run.dir, &Layout::default())?.for_each(|m| {
+    TableReader::<MentionRow>::open(&run.dir, &run.manifest)?.for_each(|m| {
         let Some(&a) = index.get(m.article_id.as_str()) else {
             return Ok(());
         };

@@ -95,7 +95,7 @@ pub fn run(args: Args, quiet: bool) -> Result<()> {
         );
     }
     if !quiet {
-        print!("{}", slant::report::outlet_summary(&summary.out)?);
+        print!("{}", slant::report::outlet_summary(&summary.outlets));
     }
     Ok(())
 }

@@ -2,10 +2,11 @@
 
 use std::io::{self, Read};
 
-use super::{article_from, reject, FieldMap, Hashing, Record};
+use super::{article_from, reject, FieldMap, Record};
+use crate::util::HashingReader;
 
 pub(super) fn next_csv(
-    reader: &mut ::csv::Reader<Hashing<Box<dyn Read>>>,
+    reader: &mut ::csv::Reader<HashingReader<Box<dyn Read>>>,
     record: &mut ::csv::ByteRecord,
     failed: &mut bool,
     file: &str,

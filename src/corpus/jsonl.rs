@@ -4,10 +4,11 @@ use std::io::{self, BufRead, BufReader, Read};
 
 use serde_json::Value;
 
-use super::{article_from, reject, FieldMap, Hashing, Record};
+use super::{article_from, reject, FieldMap, Record};
+use crate::util::HashingReader;
 
 pub(super) fn next_line(
-    reader: &mut BufReader<Hashing<Box<dyn Read>>>,
+    reader: &mut BufReader<HashingReader<Box<dyn Read>>>,
     line: &mut u64,
     file: &str,
     fields: &FieldMap,

@@ -9,12 +9,12 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::util::{Hasher, IoError};
+use crate::util::{Hasher, HashingReader, IoError};
 
 mod csv;
 mod jsonl;
@@ -161,27 +161,10 @@ pub fn detect_format(path: &Path, default: Option<Format>) -> Result<Format, Cor
     }
 }
 
-struct Hashing<R> {
-    inner: R,
-    hasher: Hasher,
-    bytes: u64,
-    progress: Arc<AtomicU64>,
-}
-
-impl<R: Read> Read for Hashing<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.bytes += n as u64;
-        self.progress.fetch_add(n as u64, Ordering::Relaxed);
-        Ok(n)
-    }
-}
-
 enum Source {
-    Lines(BufReader<Hashing<Box<dyn Read>>>, u64),
+    Lines(BufReader<HashingReader<Box<dyn Read>>>, u64),
     Csv(
-        Box<::csv::Reader<Hashing<Box<dyn Read>>>>,
+        Box<::csv::Reader<HashingReader<Box<dyn Read>>>>,
         ::csv::ByteRecord,
         bool,
     ),
@@ -230,12 +213,7 @@ impl Reader {
 
     fn open(&self, path: &Path, format: Format) -> Result<Open, CorpusError> {
         let io_err = IoError::at(path);
-        let hashing = |inner: Box<dyn Read>| Hashing {
-            inner,
-            hasher: Hasher::default(),
-            bytes: 0,
-            progress: self.progress.clone(),
-        };
+        let hashing = |inner: Box<dyn Read>| HashingReader::new(inner, Some(self.progress.clone()));
         let summary = InputSummary {
             path: path.display().to_string(),
             format,
@@ -337,14 +315,8 @@ impl Iterator for Reader {
                         continue;
                     };
                     let (sha, bytes) = match open.source {
-                        Source::Lines(reader, _) => {
-                            let h = reader.into_inner();
-                            (h.hasher.hex(), h.bytes)
-                        }
-                        Source::Csv(reader, _, _) => {
-                            let h = reader.into_inner();
-                            (h.hasher.hex(), h.bytes)
-                        }
+                        Source::Lines(reader, _) => reader.into_inner().finish(),
+                        Source::Csv(reader, _, _) => reader.into_inner().finish(),
                         Source::Files(_, _, hasher, bytes) => (hasher.hex(), bytes),
                     };
                     open.summary.sha256 = sha;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::compare::{self, CompareError, CompareOptions, Comparison, GroupBy};
 use crate::schema::compare::EvidenceRow;
-use crate::schema::{num, Layout, OutletRow, RunManifest, SchemaError, TableReader};
+use crate::schema::{num, OutletRow, RunManifest, SchemaError};
 use crate::util::{write_atomic, IoError};
 use charts::escape;
 
@@ -24,11 +24,9 @@ pub enum ReportError {
     Render { path: PathBuf, message: String },
 }
 
-/// The outlets table of the run in `run` as aligned text, most favourable framing first
-/// (outlets without a framing last, by name).
-pub fn outlet_summary(run: &Path) -> Result<String, ReportError> {
-    // Only the fixed columns are shown, so the camp layout is not needed.
-    let outlets = TableReader::<OutletRow>::open(run, &Layout::default())?.read_all()?;
+/// Outlet rows as aligned text, most favourable framing first (outlets without a framing
+/// last, by name).
+pub fn outlet_summary(outlets: &[OutletRow]) -> String {
     let mut rows: Vec<[String; 6]> = outlets
         .iter()
         .map(|o| {
@@ -70,7 +68,7 @@ pub fn outlet_summary(run: &Path) -> Result<String, ReportError> {
             r[0], r[1], r[2], r[3], ci
         );
     }
-    Ok(out)
+    out
 }
 
 const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;margin:0 auto;max-width:1040px;padding:16px;color:#1a1a1a;line-height:1.45}
@@ -249,15 +247,22 @@ mod tests {
 
     #[test]
     fn outlet_summary_sorts_by_framing_one_line_each() {
-        let dir = std::env::temp_dir().join(format!("slant-summary-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(
-            dir.join("outlets.csv"),
-            "outlet,articles,articles_framed,mentions,framing,framing_low,framing_high\n\
-             A,2,2,5,-0.100000,-0.200000,0.000000\nB,3,0,4,,,\nC,1,1,1,0.300000,,\n",
-        )
-        .unwrap();
-        let text = outlet_summary(&dir).unwrap();
+        let row =
+            |outlet: &str, framing: Option<f64>, low: Option<f64>, high: Option<f64>| OutletRow {
+                outlet: outlet.into(),
+                articles: 2,
+                articles_framed: 2,
+                mentions: 5,
+                framing,
+                framing_low: low,
+                framing_high: high,
+                camps: Vec::new(),
+            };
+        let text = outlet_summary(&[
+            row("A", Some(-0.1), Some(-0.2), Some(0.0)),
+            row("B", None, None, None),
+            row("C", Some(0.3), None, None),
+        ]);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 4, "{text}");
         assert!(
@@ -265,6 +270,5 @@ mod tests {
             "{text}"
         );
         assert!(lines[2].ends_with("[-0.200000, 0.000000]"));
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

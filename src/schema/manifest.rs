@@ -58,6 +58,16 @@ pub struct Counts {
     pub sentences_unscorable: u64,
 }
 
+/// A table as the run wrote it. run.json is written after every table is in place, so a
+/// folder whose tables do not match its run.json mixes runs (or was touched by hand).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableRecord {
+    pub file: String,
+    /// Data rows, the header not counted.
+    pub rows: u64,
+    pub sha256: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunManifest {
     pub slant_version: String,
@@ -68,6 +78,9 @@ pub struct RunManifest {
     pub inputs: Vec<InputSummary>,
     pub flags: RunFlags,
     pub counts: Counts,
+    /// The tables of the run, as written.
+    #[serde(default)]
+    pub tables: Vec<TableRecord>,
     pub seconds: f64,
 }
 
@@ -78,6 +91,11 @@ impl RunManifest {
             camps: self.camps.clone(),
             keep: self.flags.fields.keep.clone(),
         }
+    }
+
+    /// What the run recorded of the table `file`.
+    pub fn table(&self, file: &str) -> Option<&TableRecord> {
+        self.tables.iter().find(|t| t.file == file)
     }
 
     pub fn read(dir: &Path) -> Result<Self, SchemaError> {

@@ -11,9 +11,9 @@ use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
-use crate::util::{AtomicFile, IoError};
+use crate::util::{AtomicFile, HashingReader, HashingWriter, IoError, ReadyFile};
 
-pub use manifest::{Counts, ModelInfo, RegistryFile, RunFlags, RunManifest};
+pub use manifest::{Counts, ModelInfo, RegistryFile, RunFlags, RunManifest, TableRecord};
 pub use tables::{ActorRow, ArticleRow, CampCell, MentionRow, OutletRow, RejectRow};
 
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +31,15 @@ pub enum SchemaError {
         path: PathBuf,
         line: u64,
         message: String,
+    },
+    #[error(
+        "{path}: does not match run.json ({found}, run.json says {recorded}): the folder mixes \
+         files of different runs, or a run was interrupted while replacing them; score again"
+    )]
+    Mismatch {
+        path: PathBuf,
+        found: String,
+        recorded: String,
     },
     #[error("{path}: {source}")]
     Json {
@@ -148,20 +157,33 @@ impl Cells<'_> {
 /// Reads a table of a run directory, row by row, checking its header.
 pub struct TableReader<R> {
     path: PathBuf,
-    reader: csv::Reader<std::fs::File>,
+    reader: csv::Reader<HashingReader<std::fs::File>>,
     positions: Vec<usize>,
     header: Vec<String>,
     layout: Layout,
+    /// What run.json says the file is; checked once it has been read to the end.
+    recorded: TableRecord,
     row: PhantomData<R>,
 }
 
 impl<R: ReadRow> TableReader<R> {
-    pub fn open(dir: &Path, layout: &Layout) -> Result<Self, SchemaError> {
+    /// Opens the table of the run whose run.json is `manifest`.
+    pub fn open(dir: &Path, manifest: &RunManifest) -> Result<Self, SchemaError> {
         let path = dir.join(R::FILE);
-        let mut reader = csv::Reader::from_path(&path).map_err(|e| SchemaError::Missing {
+        let recorded = manifest
+            .table(R::FILE)
+            .cloned()
+            .ok_or_else(|| SchemaError::Missing {
+                path: path.clone(),
+                message: "run.json does not list it (an incomplete run, or one written by an \
+                          older slant: score again)"
+                    .into(),
+            })?;
+        let file = std::fs::File::open(&path).map_err(|e| SchemaError::Missing {
             path: path.clone(),
             message: e.to_string(),
         })?;
+        let mut reader = csv::Reader::from_reader(HashingReader::new(file, None));
         let found: HashMap<String, usize> = reader
             .headers()
             .map_err(|source| SchemaError::Csv {
@@ -172,7 +194,8 @@ impl<R: ReadRow> TableReader<R> {
             .enumerate()
             .map(|(i, h)| (h.to_string(), i))
             .collect();
-        let header = R::header(layout);
+        let layout = manifest.layout();
+        let header = R::header(&layout);
         let positions = header
             .iter()
             .map(|column| {
@@ -190,7 +213,8 @@ impl<R: ReadRow> TableReader<R> {
             reader,
             positions,
             header,
-            layout: layout.clone(),
+            layout,
+            recorded,
             row: PhantomData,
         })
     }
@@ -227,19 +251,33 @@ impl<R: ReadRow> TableReader<R> {
         }
     }
 
-    /// Calls `f` with each row and its line; an error from `f` names the file and line.
+    /// Calls `f` with each row; an error from `f` names the file and line. Ends with an
+    /// error if the file is not the one run.json recorded.
     pub fn for_each(
         mut self,
         mut f: impl FnMut(R) -> Result<(), String>,
     ) -> Result<(), SchemaError> {
         let mut record = csv::StringRecord::new();
+        let mut rows = 0u64;
         while let Some(row) = self.next_row(&mut record) {
             let (line, row) = row?;
+            rows += 1;
             f(row).map_err(|message| SchemaError::Row {
                 path: self.path.clone(),
                 line,
                 message,
             })?;
+        }
+        let (sha256, _) = self.reader.into_inner().finish();
+        if sha256 != self.recorded.sha256 || rows != self.recorded.rows {
+            return Err(SchemaError::Mismatch {
+                path: self.path,
+                found: format!("{rows} rows, sha256 {sha256}"),
+                recorded: format!(
+                    "{} rows, sha256 {}",
+                    self.recorded.rows, self.recorded.sha256
+                ),
+            });
         }
         Ok(())
     }
@@ -257,15 +295,16 @@ impl<R: ReadRow> TableReader<R> {
 
 /// Writes a table atomically: it appears under its name only on `commit`.
 pub struct TableWriter<R> {
-    writer: csv::Writer<AtomicFile>,
+    writer: csv::Writer<HashingWriter<AtomicFile>>,
     path: PathBuf,
+    rows: u64,
     row: PhantomData<R>,
 }
 
 impl<R: Row> TableWriter<R> {
     pub fn create(dir: &Path, layout: &Layout) -> Result<Self, SchemaError> {
         let path = dir.join(R::FILE);
-        let mut writer = csv::Writer::from_writer(AtomicFile::create(&path)?);
+        let mut writer = csv::Writer::from_writer(HashingWriter::new(AtomicFile::create(&path)?));
         let csv_error = |source| SchemaError::Csv {
             path: path.clone(),
             source,
@@ -274,11 +313,13 @@ impl<R: Row> TableWriter<R> {
         Ok(Self {
             writer,
             path,
+            rows: 0,
             row: PhantomData,
         })
     }
 
     pub fn write(&mut self, row: &R) -> Result<(), SchemaError> {
+        self.rows += 1;
         self.writer
             .write_record(row.cells())
             .map_err(|source| SchemaError::Csv {
@@ -287,12 +328,26 @@ impl<R: Row> TableWriter<R> {
             })
     }
 
-    pub fn commit(self) -> Result<PathBuf, SchemaError> {
-        let file = self
+    /// The complete table, synced under its temporary name, and its record for run.json.
+    pub fn finish(self) -> Result<(ReadyFile, TableRecord), SchemaError> {
+        let hashing = self
             .writer
             .into_inner()
             .map_err(|e| IoError::at(&self.path)(std::io::Error::other(e.error().to_string())))?;
-        Ok(file.commit()?)
+        let (file, sha256) = hashing.finish();
+        let record = TableRecord {
+            file: R::FILE.to_string(),
+            rows: self.rows,
+            sha256,
+        };
+        Ok((file.ready()?, record))
+    }
+
+    /// Puts the table in place at once.
+    pub fn commit(self) -> Result<TableRecord, SchemaError> {
+        let (file, record) = self.finish()?;
+        file.put_in_place()?;
+        Ok(record)
     }
 }
 

@@ -98,6 +98,8 @@ pub struct Progress {
 pub struct Summary {
     pub counts: Counts,
     pub out: PathBuf,
+    /// outlets.csv's rows.
+    pub outlets: Vec<OutletRow>,
 }
 
 /// Scores the corpus of `options` with `stages`, writing the tables into `options.out`.
@@ -167,14 +169,15 @@ pub fn score(
         .collect();
     let mut manifest = manifest(options, registry, model, reader.finish(), &counts);
     manifest.seconds = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
-    sink.finish(&outlet_rows, &manifest, &options.out)?;
+    sink.finish(&outlet_rows, manifest, &options.out)?;
     Ok(Summary {
         counts,
         out: options.out.clone(),
+        outlets: outlet_rows,
     })
 }
 
-/// run.json for the run (its `seconds` still to be set).
+/// run.json for the run (its `seconds` still to be set, its tables added by the sink).
 fn manifest(
     options: &ScoreOptions,
     registry: &Registry,
@@ -205,6 +208,7 @@ fn manifest(
             chunk_size: options.chunk_size,
         },
         counts: counts.clone(),
+        tables: Vec::new(),
         seconds: 0.0,
     }
 }

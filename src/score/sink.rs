@@ -5,8 +5,8 @@ use std::path::Path;
 
 use super::rows::ScoredArticle;
 use crate::schema::{
-    ActorRow, ArticleRow, Layout, MentionRow, OutletRow, RejectRow, RunManifest, SchemaError,
-    TableWriter,
+    manifest, ActorRow, ArticleRow, Layout, MentionRow, OutletRow, RejectRow, RunManifest,
+    SchemaError, TableWriter,
 };
 use crate::util::IoError;
 
@@ -44,21 +44,37 @@ impl Sink {
         self.articles.write(&scored.article)
     }
 
-    /// Writes the outlet rows, puts every table in place and then run.json.
+    /// Writes the outlet rows and replaces the run's files as a set: every table is complete
+    /// on disk before any is renamed, the old run.json goes first and the new one comes last,
+    /// listing each table's checksum. A crash in between leaves a folder without run.json,
+    /// which readers refuse, never old and new tables under one run.json.
     pub fn finish(
         mut self,
         outlets: &[OutletRow],
-        manifest: &RunManifest,
+        mut manifest: RunManifest,
         dir: &Path,
     ) -> Result<(), SchemaError> {
         for row in outlets {
             self.outlets.write(row)?;
         }
-        self.mentions.commit()?;
-        self.actors.commit()?;
-        self.articles.commit()?;
-        self.rejects.commit()?;
-        self.outlets.commit()?;
+        let ready = [
+            self.mentions.finish()?,
+            self.actors.finish()?,
+            self.articles.finish()?,
+            self.rejects.finish()?,
+            self.outlets.finish()?,
+        ];
+        let old = dir.join(manifest::FILE);
+        match std::fs::remove_file(&old) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(IoError::at(&old)(e).into())
+            }
+            _ => {}
+        }
+        for (file, record) in ready {
+            file.put_in_place()?;
+            manifest.tables.push(record);
+        }
         manifest.write(dir)
     }
 }

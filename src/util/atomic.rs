@@ -46,13 +46,22 @@ impl AtomicFile {
     }
 
     /// Flushes, syncs and renames the file into place.
-    pub fn commit(mut self) -> Result<PathBuf, IoError> {
+    pub fn commit(self) -> Result<PathBuf, IoError> {
+        self.ready()?.put_in_place()
+    }
+
+    /// Flushes and syncs the temporary, to be put in place later with others (a set of files
+    /// replaced together as far as a file system allows).
+    pub fn ready(mut self) -> Result<ReadyFile, IoError> {
         let writer = self.writer.take().expect("written once");
         let file = writer
             .into_inner()
             .map_err(|e| IoError::at(&self.tmp)(e.into_error()))?;
-        put_in_place(&file, &self.tmp, &self.path)?;
-        Ok(self.path.clone())
+        file.sync_all().map_err(IoError::at(&self.tmp))?;
+        Ok(ReadyFile {
+            tmp: Some(self.tmp.clone()),
+            path: self.path.clone(),
+        })
     }
 }
 
@@ -77,6 +86,28 @@ impl Drop for AtomicFile {
         if self.writer.take().is_some() {
             // Not committed: the run failed, so the temporary must not linger.
             let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// A complete temporary, synced to disk, waiting to be renamed into place; removed if dropped.
+pub struct ReadyFile {
+    tmp: Option<PathBuf>,
+    path: PathBuf,
+}
+
+impl ReadyFile {
+    pub fn put_in_place(mut self) -> Result<PathBuf, IoError> {
+        let tmp = self.tmp.take().expect("put in place once");
+        fs::rename(&tmp, &self.path).map_err(IoError::at(&self.path))?;
+        Ok(self.path.clone())
+    }
+}
+
+impl Drop for ReadyFile {
+    fn drop(&mut self) {
+        if let Some(tmp) = self.tmp.take() {
+            let _ = fs::remove_file(tmp);
         }
     }
 }

@@ -1,6 +1,10 @@
 //! SHA-256, the one digest slant uses: for provenance (inputs, registries, weights, wheels in
 //! run.json and slant.json) and for recognising a sentence already scored.
 
+use std::io::{self, Read, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
 use sha2::{Digest, Sha256};
 
 /// Lowercase hex SHA-256 of `bytes`.
@@ -34,6 +38,75 @@ impl Hasher {
         let mut key = [0u8; 16];
         key.copy_from_slice(&digest[..16]);
         key
+    }
+}
+
+/// A reader that digests and counts what passes through it, and optionally adds the count to
+/// a shared progress counter.
+pub struct HashingReader<R> {
+    inner: R,
+    hasher: Hasher,
+    bytes: u64,
+    progress: Option<Arc<AtomicU64>>,
+}
+
+impl<R: Read> HashingReader<R> {
+    pub fn new(inner: R, progress: Option<Arc<AtomicU64>>) -> Self {
+        Self {
+            inner,
+            hasher: Hasher::default(),
+            bytes: 0,
+            progress,
+        }
+    }
+
+    /// The digest (hex) and byte count of everything read.
+    pub fn finish(self) -> (String, u64) {
+        (self.hasher.hex(), self.bytes)
+    }
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        if let Some(progress) = &self.progress {
+            progress.fetch_add(n as u64, Ordering::Relaxed);
+        }
+        Ok(n)
+    }
+}
+
+/// A writer that digests what passes through it.
+pub struct HashingWriter<W> {
+    inner: W,
+    hasher: Hasher,
+}
+
+impl<W: Write> HashingWriter<W> {
+    pub fn new(inner: W) -> Self {
+        Self {
+            inner,
+            hasher: Hasher::default(),
+        }
+    }
+
+    /// The inner writer and the digest (hex) of everything written.
+    pub fn finish(self) -> (W, String) {
+        (self.inner, self.hasher.hex())
+    }
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
     }
 }
 

@@ -4,5 +4,5 @@
 pub mod atomic;
 pub mod digest;
 
-pub use atomic::{write_atomic, write_atomic_with, AtomicFile, IoError};
-pub use digest::{sha256_hex, Hasher};
+pub use atomic::{write_atomic, write_atomic_with, AtomicFile, IoError, ReadyFile};
+pub use digest::{sha256_hex, Hasher, HashingReader, HashingWriter};

@@ -5,16 +5,19 @@ use std::path::Path;
 use slant::aggregate::Axis;
 use slant::compare::{self, CompareOptions, GroupBy, Run};
 use slant::corpus::FieldMap;
-use slant::schema::{Counts, ModelInfo, RunFlags, RunManifest};
+use slant::schema::{Counts, ModelInfo, RunFlags, RunManifest, TableRecord};
 
 /// Two outlets; article framings North (0.5, 0.3), South (-0.2, -0.4, 0.0); one article
 /// without mentions; dates in two months.
 fn write_run(dir: &Path) {
     std::fs::write(
         dir.join("articles.csv"),
-        "article_id,outlet,date,title,mentions,actors,framing\n\
-         n1,North,2023-01-05,,1,1,\nn2,North,2023-02-01,,2,2,\n\
-         s1,South,2023-01-09,,1,1,\ns2,South,2023-02-03,,1,1,\ns3,South,2023-02-04,,1,1,\ns4,South,,,0,0,\n",
+        // compare recomputes article numbers from the mentions: they are left empty here.
+        "article_id,outlet,date,title,mentions,actors,framing,\
+         left_mentions,left_score,right_mentions,right_score\n\
+         n1,North,2023-01-05,,1,1,,0,,0,\nn2,North,2023-02-01,,2,2,,0,,0,\n\
+         s1,South,2023-01-09,,1,1,,0,,0,\ns2,South,2023-02-03,,1,1,,0,,0,\n\
+         s3,South,2023-02-04,,1,1,,0,,0,\ns4,South,,,0,0,,0,,0,\n",
     )
     .unwrap();
     let header = "article_id,outlet,actor_id,camp,sentence,start,end,mention,p_negative,p_neutral,p_positive,score\n";
@@ -59,6 +62,17 @@ fn write_run(dir: &Path) {
     write_manifest(dir, Axis::parse(&["left,right"]));
 }
 
+/// What run.json records of a hand-written table (absent files are not listed).
+fn record(dir: &Path, file: &str) -> Option<TableRecord> {
+    let bytes = std::fs::read(dir.join(file)).ok()?;
+    let lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+    Some(TableRecord {
+        file: file.into(),
+        rows: lines - 1,
+        sha256: slant::util::sha256_hex(&bytes),
+    })
+}
+
 /// A run.json as `slant score` writes it, scored on `axis`.
 fn write_manifest(dir: &Path, axis: Option<Axis>) {
     RunManifest {
@@ -85,6 +99,10 @@ fn write_manifest(dir: &Path, axis: Option<Axis>) {
             records: 6,
             ..Counts::default()
         },
+        tables: ["articles.csv", "mentions.csv"]
+            .iter()
+            .filter_map(|file| record(dir, file))
+            .collect(),
         seconds: 0.0,
     }
     .write(dir)

@@ -11,7 +11,7 @@ use slant::schema::{
 
 fn round_trip<R: ReadRow>(run: &Path, copy: &Path, manifest: &RunManifest) {
     let layout = manifest.layout();
-    let rows = TableReader::<R>::open(run, &layout)
+    let rows = TableReader::<R>::open(run, manifest)
         .unwrap()
         .read_all()
         .unwrap();
@@ -66,6 +66,59 @@ fn every_table_reads_back_and_writes_the_same_bytes() {
     round_trip::<RejectRow>(&run, &copy, &manifest);
 }
 
+/// A folder whose tables are not the ones its run.json records (another run's mentions.csv
+/// copied in, or a crash while replacing) is refused, not read as one run.
+fn a_folder_mixing_two_runs_is_refused() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let score = |axis: &str, out: &Path| {
+        let status = Command::new(env!("CARGO_BIN_EXE_slant"))
+            .args([
+                "--quiet",
+                "score",
+                "--backend",
+                "candle",
+                "--axis",
+                axis,
+                "--out",
+            ])
+            .arg(out)
+            .arg("--actors")
+            .arg(root.join("datasets/actors/peru.csv"))
+            .arg(root.join("datasets/demo/articles.jsonl"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    score("opposition,government", &one);
+    score("government,opposition", &two);
+    std::fs::copy(two.join("articles.csv"), one.join("articles.csv")).unwrap();
+    let compare = Command::new(env!("CARGO_BIN_EXE_slant"))
+        .args(["--quiet", "compare"])
+        .arg(&one)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&compare.stderr);
+    assert_eq!(compare.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("articles.csv") && stderr.contains("does not match run.json"),
+        "{stderr}"
+    );
+    // Without run.json (a run stopped while replacing its files) there is nothing to trust.
+    std::fs::remove_file(two.join("run.json")).unwrap();
+    let report = Command::new(env!("CARGO_BIN_EXE_slant"))
+        .args(["--quiet", "report", "-o"])
+        .arg(dir.path().join("r.html"))
+        .arg(&two)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&report.stderr);
+    assert_eq!(report.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("run.json"), "{stderr}");
+}
+
 crate::trials! {
+    a_folder_mixing_two_runs_is_refused,
     every_table_reads_back_and_writes_the_same_bytes,
 }
