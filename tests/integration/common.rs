@@ -68,6 +68,22 @@ pub fn config(vocab_size: usize) -> BertConfig {
     }
 }
 
+/// `EXE --quiet score --backend candle --actors peru.csv --out OUT` plus `extra`, run to
+/// success: the quick real scoring run several tests start from.
+pub fn score_on_candle(exe: &Path, out: &Path, extra: &[&std::ffi::OsStr]) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let status = std::process::Command::new(exe)
+        .env_remove("SLANT_MODEL")
+        .args(["--quiet", "score", "--backend", "candle", "--out"])
+        .arg(out)
+        .arg("--actors")
+        .arg(root.join("datasets/actors/peru.csv"))
+        .args(extra)
+        .status()
+        .unwrap();
+    assert!(status.success(), "slant score {extra:?}");
+}
+
 /// The layer count of a BERT model directory.
 pub fn layers(model: &slant::stance::ModelDir) -> usize {
     match &model.encoder {

@@ -2,7 +2,6 @@
 //! default model next to itself before falling back to the source tree, and records which.
 
 use std::path::Path;
-use std::process::Command;
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -24,16 +23,8 @@ fn an_installed_binary_finds_the_model_beside_it() {
     let beside = bin.join("models/minilm-stance");
     copy_dir(&root.join("models/minilm-stance"), &beside);
     let out = dir.path().join("out");
-    let status = Command::new(&exe)
-        .env_remove("SLANT_MODEL")
-        .args(["--quiet", "score", "--backend", "candle", "--out"])
-        .arg(&out)
-        .arg("--actors")
-        .arg(root.join("datasets/actors/peru.csv"))
-        .arg(root.join("datasets/demo/articles.jsonl"))
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let demo = root.join("datasets/demo/articles.jsonl");
+    crate::common::score_on_candle(&exe, &out, &[demo.as_os_str()]);
     let run = slant::schema::RunManifest::read(&out).unwrap();
     assert_eq!(run.model.path, beside.display().to_string());
 }

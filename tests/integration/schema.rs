@@ -1,6 +1,7 @@
 //! The schema is the one definition of the output tables: every table `slant score` writes
 //! reads back through it and writes out again byte for byte.
 
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::Command;
 
@@ -38,23 +39,10 @@ fn every_table_reads_back_and_writes_the_same_bytes() {
     text.push_str("{\"id\": \"bad\", \"outlet\": \n");
     std::fs::write(&corpus, text).unwrap();
     let run = dir.path().join("run");
-    let status = Command::new(env!("CARGO_BIN_EXE_slant"))
-        .args([
-            "--quiet",
-            "score",
-            "--backend",
-            "candle",
-            "--keep-fields",
-            "url",
-        ])
-        .args(["--axis", "opposition,government", "--out"])
-        .arg(&run)
-        .arg("--actors")
-        .arg(root.join("datasets/actors/peru.csv"))
-        .arg(&corpus)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let flags = ["--keep-fields", "url", "--axis", "opposition,government"];
+    let mut extra: Vec<&OsStr> = flags.iter().map(OsStr::new).collect();
+    extra.push(corpus.as_os_str());
+    crate::common::score_on_candle(Path::new(env!("CARGO_BIN_EXE_slant")), &run, &extra);
     let manifest = RunManifest::read(&run).unwrap();
     assert_eq!(manifest.counts.rejected, 1);
     let copy = dir.path().join("copy");
@@ -71,24 +59,10 @@ fn every_table_reads_back_and_writes_the_same_bytes() {
 fn a_folder_mixing_two_runs_is_refused() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
+    let demo = root.join("datasets/demo/articles.jsonl");
     let score = |axis: &str, out: &Path| {
-        let status = Command::new(env!("CARGO_BIN_EXE_slant"))
-            .args([
-                "--quiet",
-                "score",
-                "--backend",
-                "candle",
-                "--axis",
-                axis,
-                "--out",
-            ])
-            .arg(out)
-            .arg("--actors")
-            .arg(root.join("datasets/actors/peru.csv"))
-            .arg(root.join("datasets/demo/articles.jsonl"))
-            .status()
-            .unwrap();
-        assert!(status.success());
+        let extra = [OsStr::new("--axis"), OsStr::new(axis), demo.as_os_str()];
+        crate::common::score_on_candle(Path::new(env!("CARGO_BIN_EXE_slant")), out, &extra);
     };
     let (one, two) = (dir.path().join("one"), dir.path().join("two"));
     score("opposition,government", &one);
