@@ -281,7 +281,7 @@ fn evidence(run: &Run, per_group: usize) -> Result<Vec<EvidenceRow>, CompareErro
                 end: m.end,
                 score: s,
                 weight,
-                sentence: m.sentence,
+                context: m.context,
             });
             // Stable: equal weights keep file order.
             list.sort_by(|x, y| y.weight.abs().total_cmp(&x.weight.abs()));

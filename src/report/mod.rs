@@ -82,16 +82,16 @@ fn html_num(x: Option<f64>) -> String {
     x.map_or("–".into(), |v| format!("{v:+.3}"))
 }
 
-/// The sentence with the first occurrence of the mention highlighted.
+/// The mention's context with the first occurrence of the mention highlighted.
 fn highlighted(row: &EvidenceRow) -> String {
-    match row.sentence.find(&row.mention) {
+    match row.context.find(&row.mention) {
         Some(at) if !row.mention.is_empty() => format!(
             "{}<mark>{}</mark>{}",
-            escape(&row.sentence[..at]),
+            escape(&row.context[..at]),
             escape(&row.mention),
-            escape(&row.sentence[at + row.mention.len()..])
+            escape(&row.context[at + row.mention.len()..])
         ),
-        _ => escape(&row.sentence),
+        _ => escape(&row.context),
     }
 }
 

@@ -161,7 +161,8 @@ pub struct EvidenceRow {
     /// The mention's signed share of its article's framing (its camp score where the camp is
     /// off the axis): how much it moves the outlet's number.
     pub weight: f64,
-    pub sentence: String,
+    /// The mention's context, as in mentions.csv.
+    pub context: String,
 }
 
 impl Row for EvidenceRow {
@@ -179,7 +180,7 @@ impl Row for EvidenceRow {
             "end",
             "score",
             "weight",
-            "sentence",
+            "context",
         ])
     }
 
@@ -195,7 +196,7 @@ impl Row for EvidenceRow {
             self.end.to_string(),
             num(Some(self.score)),
             num(Some(self.weight)),
-            self.sentence.clone(),
+            self.context.clone(),
         ]
     }
 }

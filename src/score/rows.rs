@@ -1,11 +1,56 @@
 //! A scored article as table rows, and the numbers its outlet is built from.
 
+use std::ops::Range;
+
 use crate::actors::Registry;
 use crate::aggregate::{score_article, ArticleScores, Axis, GroupStats, MentionScore};
 use crate::annotate::AnnotatedArticle;
 use crate::corpus::Article;
 use crate::schema::{as_written, ActorRow, ArticleRow, CampCell, MentionRow, OutletRow};
 use crate::stance::Stance;
+
+/// Most bytes of a mention's context on each side of the mention. Whole news sentences fit
+/// (the longest in PolNeAR's 840 articles is far shorter), and a pathological one (a 1 MB
+/// "sentence" with 5,000 mentions) costs each mention row a few hundred bytes, not a copy of
+/// the sentence: mentions.csv stays linear in the input.
+pub const CONTEXT_BYTES: usize = 240;
+
+/// The part of `text[sentence]` around `mention`: at most `CONTEXT_BYTES` on each side, cut
+/// after a space where one is near, with "…" where something was left out.
+pub fn excerpt(text: &str, sentence: Range<usize>, mention: Range<usize>) -> String {
+    let mut start = mention
+        .start
+        .saturating_sub(CONTEXT_BYTES)
+        .max(sentence.start);
+    let mut end = (mention.end + CONTEXT_BYTES).min(sentence.end);
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let cut_before = start > sentence.start;
+    let cut_after = end < sentence.end;
+    if cut_before {
+        if let Some(space) = text[start..mention.start].find(' ') {
+            start += space + 1;
+        }
+    }
+    if cut_after {
+        if let Some(space) = text[mention.end..end].rfind(' ') {
+            end = mention.end + space;
+        }
+    }
+    let mut out = String::with_capacity(end - start + 6);
+    if cut_before {
+        out.push('…');
+    }
+    out.push_str(&text[start..end]);
+    if cut_after {
+        out.push('…');
+    }
+    out
+}
 
 /// An article's rows for mentions.csv, actors.csv and articles.csv, and its tallies.
 pub struct ScoredArticle {
@@ -34,15 +79,18 @@ impl ScoredArticle {
             .filter_map(|(m, stance)| {
                 let stance = stance.as_ref()?;
                 let actor = &registry.actors[m.actor];
+                let sentence = annotated.sentences[m.sentence].clone();
                 Some(MentionRow {
                     article_id: article.id.clone(),
                     outlet: article.outlet.clone(),
                     actor_id: actor.id.clone(),
                     camp: actor.camp.clone(),
-                    sentence: article.text[annotated.sentences[m.sentence].clone()].to_string(),
+                    sentence_start: sentence.start,
+                    sentence_end: sentence.end,
                     start: m.span.start,
                     end: m.span.end,
                     mention: article.text[m.span.clone()].to_string(),
+                    context: excerpt(&article.text, sentence, m.span.clone()),
                     p_negative: stance.negative as f64,
                     p_neutral: stance.neutral as f64,
                     p_positive: stance.positive as f64,
@@ -118,5 +166,42 @@ pub fn outlet_row(outlet: &str, stats: &GroupStats) -> OutletRow {
                 score: c.mean,
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_news_sentence_is_its_own_context() {
+        let text = "Lead. Petro voiced his support for Castillo. Next.";
+        assert_eq!(
+            excerpt(text, 6..44, 6..11),
+            "Petro voiced his support for Castillo."
+        );
+    }
+
+    #[test]
+    fn a_long_sentence_is_cut_around_the_mention_at_spaces() {
+        let words = "ñandú ".repeat(200);
+        let text = format!("{words}Castillo {words}");
+        let at = words.len();
+        let context = excerpt(&text, 0..text.len(), at..at + 8);
+        assert!(
+            context.starts_with('…') && context.ends_with('…'),
+            "{context}"
+        );
+        assert!(context.contains("ñandú Castillo ñandú"), "{context}");
+        assert!(
+            context.len() <= 8 + 2 * CONTEXT_BYTES + 6,
+            "{}",
+            context.len()
+        );
+        let inner = context.trim_matches('…');
+        assert!(
+            inner.starts_with("ñandú") && inner.ends_with("ñandú"),
+            "{inner}"
+        );
     }
 }

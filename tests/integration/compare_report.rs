@@ -20,7 +20,7 @@ fn write_run(dir: &Path) {
          s3,South,2023-02-04,,1,1,,0,,0,\ns4,South,,,0,0,,0,,0,\n",
     )
     .unwrap();
-    let header = "article_id,outlet,actor_id,camp,sentence,start,end,mention,p_negative,p_neutral,p_positive,score\n";
+    let header = "article_id,outlet,actor_id,camp,sentence_start,sentence_end,start,end,mention,context,p_negative,p_neutral,p_positive,score\n";
     let rows = [
         ("n1", "North", "ann", "left", "Ann won.", "0.5"),
         (
@@ -54,7 +54,8 @@ fn write_run(dir: &Path) {
         };
         let start = sentence.find(mention).unwrap();
         text += &format!(
-            "{a},{o},{actor},{camp},\"{sentence}\",{start},{},{mention},0,0,0,{s}\n",
+            "{a},{o},{actor},{camp},0,{},{start},{},{mention},\"{sentence}\",0,0,0,{s}\n",
+            sentence.len(),
             start + mention.len()
         );
     }

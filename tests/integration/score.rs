@@ -408,7 +408,7 @@ fn slant() -> Command {
     Command::new(env!("CARGO_BIN_EXE_slant"))
 }
 
-fn demo_run(out: &Path, threads: &str, backend: &str) {
+fn demo_run(out: &Path, threads: &str, chunk_size: &str, backend: &str) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let status = slant()
         .current_dir(root)
@@ -431,7 +431,7 @@ fn demo_run(out: &Path, threads: &str, backend: &str) {
             "--threads",
             threads,
             "--chunk-size",
-            "5",
+            chunk_size,
             "--backend",
             backend,
         ])
@@ -442,11 +442,11 @@ fn demo_run(out: &Path, threads: &str, backend: &str) {
     assert!(status.success());
 }
 
-fn demo_is_identical_across_thread_counts_and_ranks_the_outlets_on_candle() {
+fn demo_is_identical_across_threads_and_chunk_sizes_and_ranks_the_outlets_on_candle() {
     check_demo(&["candle"]);
 }
 
-fn demo_is_identical_across_thread_counts_and_ranks_the_outlets_on_onnx_runtime() {
+fn demo_is_identical_across_threads_and_chunk_sizes_and_ranks_the_outlets_on_onnx_runtime() {
     check_demo(&["ort", "ort-int8"]);
 }
 
@@ -487,19 +487,35 @@ fn assert_outlets_agree_with_compare_groups(run: &Path) {
 fn check_demo(backends: &[&str]) {
     for &backend in backends {
         let dir = tempfile::tempdir().unwrap();
-        let (one, two) = (dir.path().join("one"), dir.path().join("two"));
-        demo_run(&one, "1", backend);
-        demo_run(&two, "2", backend);
-        for table in [
-            "mentions.csv",
-            "actors.csv",
-            "articles.csv",
-            "outlets.csv",
-            "rejects.csv",
-        ] {
-            let a = std::fs::read(one.join(table)).unwrap();
-            let b = std::fs::read(two.join(table)).unwrap();
-            assert!(a == b, "{backend}: {table} differs between 1 and 2 threads");
+        // Batches never mix sentences, so neither the chunk a sentence falls in nor the
+        // threads that score it can change a byte (the default chunk holds the whole demo).
+        let runs = [("1", "1"), ("2", "7"), ("4", "256"), ("1", "256")];
+        for (threads, chunk_size) in runs {
+            demo_run(
+                &dir.path().join(format!("{threads}-{chunk_size}")),
+                threads,
+                chunk_size,
+                backend,
+            );
+        }
+        let one = dir.path().join("1-1");
+        for (threads, chunk_size) in &runs[1..] {
+            let other = dir.path().join(format!("{threads}-{chunk_size}"));
+            for table in [
+                "mentions.csv",
+                "actors.csv",
+                "articles.csv",
+                "outlets.csv",
+                "rejects.csv",
+            ] {
+                let a = std::fs::read(one.join(table)).unwrap();
+                let b = std::fs::read(other.join(table)).unwrap();
+                assert!(
+                    a == b,
+                    "{backend}: {table} differs between 1 thread, chunks of 1 and \
+                     {threads} threads, chunks of {chunk_size}"
+                );
+            }
         }
         let run: serde_json::Value =
             serde_json::from_slice(&std::fs::read(one.join("run.json")).unwrap()).unwrap();
@@ -865,8 +881,8 @@ crate::trials! {
     txt_folders_name_outlets_after_their_folder,
     registry_conflicts_name_both_places,
     shipped_registries_load_together,
-    demo_is_identical_across_thread_counts_and_ranks_the_outlets_on_candle,
-    demo_is_identical_across_thread_counts_and_ranks_the_outlets_on_onnx_runtime: [crate::common::Need::Runtime],
+    demo_is_identical_across_threads_and_chunk_sizes_and_ranks_the_outlets_on_candle,
+    demo_is_identical_across_threads_and_chunk_sizes_and_ranks_the_outlets_on_onnx_runtime: [crate::common::Need::Runtime],
     stdin_input_and_exit_codes,
     seed_article_reads_as_a_careful_reader_would: [crate::common::Need::Shared],
     an_unencodable_mention_costs_its_sentence_not_the_run,

@@ -71,8 +71,10 @@ pub fn open_session(graph: &[u8], threads: usize) -> Result<Session, StanceError
 /// The stance classifier on ONNX Runtime: the same encoder inputs, batches and pooling as the
 /// candle `Classifier`, and probabilities equal to it within float rounding (f32).
 pub struct OrtClassifier {
-    // `Session::run` needs `&mut`; the pipeline calls the model from one thread at a time.
-    session: Mutex<Session>,
+    /// One single-threaded session per worker thread: sentences are scored in parallel, each
+    /// in its own small batch, which small matrices split across threads would not speed up.
+    /// (`Session::run` needs `&mut`, hence the locks; a worker only ever takes its own.)
+    sessions: Vec<Mutex<Session>>,
     encoder: TargetEncoder,
     pub precision: Precision,
     /// Encoder inputs per forward pass.
@@ -80,8 +82,8 @@ pub struct OrtClassifier {
 }
 
 impl OrtClassifier {
-    /// Exports `dir` (a trained stance model) to ONNX in memory and opens it on ONNX Runtime
-    /// with `threads` intra-op threads.
+    /// Exports `dir` (a trained stance model) to ONNX in memory and opens it on ONNX Runtime,
+    /// once for each of `threads` worker threads.
     pub fn load(
         dir: &ModelDir,
         precision: Precision,
@@ -94,10 +96,12 @@ impl OrtClassifier {
             precision,
             &format!("{} ({})", stance.model_id, dir.weights_sha256),
         )?;
-        let session = open_session(&graph, threads)?;
+        let sessions = (0..threads.max(1))
+            .map(|_| open_session(&graph, 1).map(Mutex::new))
+            .collect::<Result<_, _>>()?;
         Ok((
             Self {
-                session: Mutex::new(session),
+                sessions,
                 encoder,
                 precision,
                 batch_size: 32,
@@ -119,8 +123,9 @@ impl OrtClassifier {
             "pool_weights" => Tensor::from_array(([targets, seq], batch.pool_weights)).map_err(runtime_error)?,
             "input_of" => Tensor::from_array(([targets], input_of)).map_err(runtime_error)?,
         ];
-        let mut session = self
-            .session
+        // Outside the thread pool (a caller's own thread) the first session serves.
+        let worker = rayon::current_thread_index().unwrap_or(0) % self.sessions.len();
+        let mut session = self.sessions[worker]
             .lock()
             .map_err(|_| StanceError::Runtime("a previous run panicked".into()))?;
         let outputs = session.run(inputs).map_err(runtime_error)?;
