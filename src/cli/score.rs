@@ -6,6 +6,7 @@ use anyhow::Result;
 use slant::actors::Registry;
 use slant::aggregate::Axis;
 use slant::schema::ModelInfo;
+use slant::score::checkpoint::{Existing, CHECKPOINT_EVERY};
 use slant::score::{ScoreOptions, Stages};
 
 use super::args::{set_threads, BackendArg, InputArgs, ModelArgs};
@@ -48,6 +49,13 @@ pub struct Args {
     /// Articles per processing chunk.
     #[arg(long, default_value_t = 256)]
     chunk_size: usize,
+    /// Continue the unfinished run in --out from its last checkpoint (same model,
+    /// registries, inputs and flags); the tables come out as an uninterrupted run's.
+    #[arg(long, conflicts_with = "force")]
+    resume: bool,
+    /// Replace whatever run --out holds (an unfinished one, or one with other settings).
+    #[arg(long)]
+    force: bool,
 }
 
 pub fn run(args: Args, quiet: bool) -> Result<()> {
@@ -72,6 +80,12 @@ pub fn run(args: Args, quiet: bool) -> Result<()> {
         seed: args.seed,
         chunk_size: args.chunk_size.max(1),
         cache_limit: SENTENCE_CACHE,
+        checkpoint_every: CHECKPOINT_EVERY,
+        existing: match (args.resume, args.force) {
+            (true, _) => Existing::Resume,
+            (_, true) => Existing::Replace,
+            _ => Existing::Refuse,
+        },
     };
     let bar = ScoreBar::new(quiet);
     let summary = slant::score::score(

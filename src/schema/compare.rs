@@ -200,3 +200,11 @@ impl Row for EvidenceRow {
         ]
     }
 }
+
+/// The tables `slant compare` writes (by default into the run's `compare/` folder).
+pub const COMPARE_TABLES: [&str; 4] = [
+    GroupRow::FILE,
+    PairRow::FILE,
+    ActorOutletRow::FILE,
+    EvidenceRow::FILE,
+];

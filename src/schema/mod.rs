@@ -8,10 +8,14 @@ pub mod manifest;
 pub mod tables;
 
 use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
-use crate::util::{AtomicFile, HashingReader, HashingWriter, IoError, ReadyFile};
+use serde::{Deserialize, Serialize};
+
+use crate::util::{AtomicFile, Hasher, HashingReader, HashingWriter, IoError, ReadyFile};
 
 pub use manifest::{Counts, ModelInfo, RegistryFile, RunFlags, RunManifest, TableRecord};
 pub use tables::{ActorRow, ArticleRow, CampCell, MentionRow, OutletRow, RejectRow};
@@ -179,6 +183,27 @@ impl<R: ReadRow> TableReader<R> {
                           older slant: score again)"
                     .into(),
             })?;
+        Self::open_file(path, &manifest.layout(), recorded)
+    }
+
+    /// Opens the table in `dir` of an unfinished run, as far as `checkpoint` vouches for it.
+    pub fn open_prefix(
+        dir: &Path,
+        layout: &Layout,
+        checkpoint: &[TablePrefix],
+    ) -> Result<Self, SchemaError> {
+        let path = dir.join(R::FILE);
+        let recorded = TablePrefix::of::<R>(checkpoint, &path)?.record();
+        Self::open_file(path, layout, recorded)
+    }
+
+    /// Opens the table at `path`, with the columns of `layout`, to be checked against
+    /// `recorded` once read to the end.
+    fn open_file(
+        path: PathBuf,
+        layout: &Layout,
+        recorded: TableRecord,
+    ) -> Result<Self, SchemaError> {
         let file = std::fs::File::open(&path).map_err(|e| SchemaError::Missing {
             path: path.clone(),
             message: e.to_string(),
@@ -194,7 +219,7 @@ impl<R: ReadRow> TableReader<R> {
             .enumerate()
             .map(|(i, h)| (h.to_string(), i))
             .collect();
-        let layout = manifest.layout();
+        let layout = layout.clone();
         let header = R::header(&layout);
         let positions = header
             .iter()
@@ -293,29 +318,36 @@ impl<R: ReadRow> TableReader<R> {
     }
 }
 
-/// Writes a table atomically: it appears under its name only on `commit`.
-pub struct TableWriter<R> {
-    writer: csv::Writer<HashingWriter<AtomicFile>>,
+/// Writes a table, hashing and counting as it goes. Over an `AtomicFile` (the default) it
+/// appears under its name only on `commit`; over a plain `File` it is a table a resumable run
+/// appends to, synced at each checkpoint (`sync`) and reopened after a crash (`reopen`).
+pub struct TableWriter<R, W: Write = AtomicFile> {
+    writer: csv::Writer<HashingWriter<W>>,
     path: PathBuf,
     rows: u64,
     row: PhantomData<R>,
 }
 
-impl<R: Row> TableWriter<R> {
-    pub fn create(dir: &Path, layout: &Layout) -> Result<Self, SchemaError> {
-        let path = dir.join(R::FILE);
-        let mut writer = csv::Writer::from_writer(HashingWriter::new(AtomicFile::create(&path)?));
-        let csv_error = |source| SchemaError::Csv {
-            path: path.clone(),
-            source,
-        };
-        writer.write_record(R::header(layout)).map_err(csv_error)?;
-        Ok(Self {
-            writer,
-            path,
-            rows: 0,
+impl<R: Row, W: Write> TableWriter<R, W> {
+    fn over(inner: HashingWriter<W>, path: &Path, rows: u64) -> Self {
+        Self {
+            writer: csv::Writer::from_writer(inner),
+            path: path.to_path_buf(),
+            rows,
             row: PhantomData,
-        })
+        }
+    }
+
+    fn with_header(inner: W, path: &Path, layout: &Layout) -> Result<Self, SchemaError> {
+        let mut table = Self::over(HashingWriter::new(inner), path, 0);
+        table
+            .writer
+            .write_record(R::header(layout))
+            .map_err(|source| SchemaError::Csv {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        Ok(table)
     }
 
     pub fn write(&mut self, row: &R) -> Result<(), SchemaError> {
@@ -328,18 +360,31 @@ impl<R: Row> TableWriter<R> {
             })
     }
 
-    /// The complete table, synced under its temporary name, and its record for run.json.
-    pub fn finish(self) -> Result<(ReadyFile, TableRecord), SchemaError> {
+    /// The writer underneath with everything flushed into it, and the table's record.
+    fn into_parts(self) -> Result<(W, TableRecord), SchemaError> {
         let hashing = self
             .writer
             .into_inner()
             .map_err(|e| IoError::at(&self.path)(std::io::Error::other(e.error().to_string())))?;
-        let (file, sha256) = hashing.finish();
+        let (inner, sha256) = hashing.finish();
         let record = TableRecord {
             file: R::FILE.to_string(),
             rows: self.rows,
             sha256,
         };
+        Ok((inner, record))
+    }
+}
+
+impl<R: Row> TableWriter<R> {
+    pub fn create(dir: &Path, layout: &Layout) -> Result<Self, SchemaError> {
+        let path = dir.join(R::FILE);
+        Self::with_header(AtomicFile::create(&path)?, &path, layout)
+    }
+
+    /// The complete table, synced under its temporary name, and its record for run.json.
+    pub fn finish(self) -> Result<(ReadyFile, TableRecord), SchemaError> {
+        let (file, record) = self.into_parts()?;
         Ok((file.ready()?, record))
     }
 
@@ -347,6 +392,108 @@ impl<R: Row> TableWriter<R> {
     pub fn commit(self) -> Result<TableRecord, SchemaError> {
         let (file, record) = self.finish()?;
         file.put_in_place()?;
+        Ok(record)
+    }
+}
+
+/// How much of an appended table a checkpoint vouches for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TablePrefix {
+    pub file: String,
+    pub bytes: u64,
+    pub rows: u64,
+    pub sha256: String,
+}
+
+impl TablePrefix {
+    /// The prefix of `R`'s table (at `path`) among a checkpoint's.
+    pub fn of<'a, R: Row>(
+        checkpoint: &'a [TablePrefix],
+        path: &Path,
+    ) -> Result<&'a TablePrefix, SchemaError> {
+        checkpoint
+            .iter()
+            .find(|t| t.file == R::FILE)
+            .ok_or_else(|| SchemaError::Missing {
+                path: path.to_path_buf(),
+                message: "the checkpoint does not list it".into(),
+            })
+    }
+
+    /// As a table record, to read the prefix back with `TableReader::open_file`.
+    pub fn record(&self) -> TableRecord {
+        TableRecord {
+            file: self.file.clone(),
+            rows: self.rows,
+            sha256: self.sha256.clone(),
+        }
+    }
+}
+
+impl<R: Row> TableWriter<R, File> {
+    /// A new table at `dir/FILE`, its header written.
+    pub fn create_appendable(dir: &Path, layout: &Layout) -> Result<Self, SchemaError> {
+        let path = dir.join(R::FILE);
+        let file = File::create(&path).map_err(IoError::at(&path))?;
+        Self::with_header(file, &path, layout)
+    }
+
+    /// Reopens `dir/FILE` after a crash: cut back to the prefix `checkpoint` lists for it
+    /// (rows written after it are written again), whose digest must still match.
+    pub fn reopen(dir: &Path, checkpoint: &[TablePrefix]) -> Result<Self, SchemaError> {
+        let path = dir.join(R::FILE);
+        let prefix = TablePrefix::of::<R>(checkpoint, &path)?;
+        let io = IoError::at(&path);
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(io)?;
+        let mut hasher = Hasher::default();
+        let found = hasher
+            .update_from((&file).take(prefix.bytes))
+            .map_err(IoError::at(&path))?;
+        let sha256 = hasher.clone().hex();
+        if found != prefix.bytes || sha256 != prefix.sha256 {
+            return Err(SchemaError::Mismatch {
+                path,
+                found: format!("{found} bytes, sha256 {sha256}"),
+                recorded: format!("{} bytes, sha256 {}", prefix.bytes, prefix.sha256),
+            });
+        }
+        file.set_len(prefix.bytes)
+            .and_then(|()| file.seek(SeekFrom::End(0)).map(drop))
+            .map_err(IoError::at(&path))?;
+        Ok(Self::over(
+            HashingWriter::continuing(file, hasher, prefix.bytes),
+            &path,
+            prefix.rows,
+        ))
+    }
+
+    /// Flushes and syncs what is written; the prefix a checkpoint can vouch for.
+    pub fn sync(&mut self) -> Result<TablePrefix, SchemaError> {
+        let io = IoError::at(&self.path);
+        self.writer.flush().map_err(io)?;
+        let hashing = self.writer.get_ref();
+        hashing
+            .get_ref()
+            .sync_data()
+            .map_err(IoError::at(&self.path))?;
+        let (bytes, sha256) = hashing.so_far();
+        Ok(TablePrefix {
+            file: R::FILE.to_string(),
+            bytes,
+            rows: self.rows,
+            sha256,
+        })
+    }
+
+    /// The finished table, synced, and its record for run.json.
+    pub fn close(self) -> Result<TableRecord, SchemaError> {
+        let path = self.path.clone();
+        let (file, record) = self.into_parts()?;
+        file.sync_all().map_err(IoError::at(&path))?;
         Ok(record)
     }
 }

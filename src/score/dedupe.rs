@@ -126,11 +126,8 @@ impl<'m> SentenceScorer<'m> {
             .iter()
             .zip(score_isolating_bad_spans(self.model, &inputs)?)
         {
-            match stances {
-                Some(stances) => {
-                    self.cache.insert(s.key, stances);
-                }
-                None => counts.sentences_unscorable += 1,
+            if let Some(stances) = stances {
+                self.cache.insert(s.key, stances);
             }
         }
         Ok(annotated
@@ -139,10 +136,15 @@ impl<'m> SentenceScorer<'m> {
             .map(|(a, sentences)| {
                 let mut scores = vec![None; a.mentions.len()];
                 for s in sentences {
-                    if let Some(stances) = self.cache.get(&s.key) {
-                        for (&i, stance) in s.members.iter().zip(stances) {
-                            scores[i] = Some(*stance);
+                    match self.cache.get(&s.key) {
+                        Some(stances) => {
+                            for (&i, stance) in s.members.iter().zip(stances) {
+                                scores[i] = Some(*stance);
+                            }
                         }
+                        // Counted per occurrence, so the count does not depend on which
+                        // repeats of the sentence share a chunk.
+                        None => counts.sentences_unscorable += 1,
                     }
                 }
                 scores

@@ -7,13 +7,15 @@
 //! Chunks are read in input order and rows written in input order; nothing depends on thread
 //! timing, so the output is byte-identical whatever the thread count.
 
+pub mod checkpoint;
 mod dedupe;
 mod prepare;
+mod resume;
 mod rows;
 mod sink;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -24,9 +26,12 @@ use crate::annotate::{AnnotatedArticle, Annotator};
 use crate::corpus::{Article, CorpusError, FieldMap, Format, InputSummary, Reader, Record};
 use crate::schema::{
     Counts, Layout, ModelInfo, OutletRow, RegistryFile, RunFlags, RunManifest, SchemaError,
+    TableReader,
 };
 use crate::stance::{StanceError, StanceModel};
 use crate::text::{EnglishRules, Segmenter};
+use crate::util::failpoint::kill_point;
+use checkpoint::{Checkpoint, Existing, RecordLog, RunIdentity, Start};
 use dedupe::SentenceScorer;
 use rows::{outlet_row, ScoredArticle};
 use sink::Sink;
@@ -44,6 +49,10 @@ pub struct ScoreOptions {
     pub chunk_size: usize,
     /// Most distinct scored sentences remembered for reuse (bounds memory).
     pub cache_limit: usize,
+    /// Chunks between checkpoints (`checkpoint::CHECKPOINT_EVERY` by default).
+    pub checkpoint_every: u64,
+    /// What to do when `out` already holds a run.
+    pub existing: Existing,
 }
 
 /// The stages that can be swapped: how text is split, what annotates mentions, what scores
@@ -83,6 +92,28 @@ pub enum ScoreError {
     },
     #[error("--axis camp {0:?} is not a camp of the registry (camps: {1})")]
     UnknownCamp(String, String),
+    #[error("--out {0}: exists and is not a directory")]
+    OutNotADirectory(PathBuf),
+    #[error(
+        "{dir} holds an unfinished run ({records} records done at its last checkpoint): add \
+         --resume to continue it, or --force to discard it and start over"
+    )]
+    Unfinished { dir: PathBuf, records: u64 },
+    #[error(
+        "{dir} holds a run with other settings ({differences}): choose another --out, or \
+         pass --force to replace it"
+    )]
+    OtherRun { dir: PathBuf, differences: String },
+    #[error(
+        "cannot resume the run in {dir}: {differences}. Resume with the same model, \
+         registries, inputs and flags, or pass --force to start over"
+    )]
+    ResumeChanged { dir: PathBuf, differences: String },
+    #[error(
+        "cannot resume the run in {dir}: the first {records} records of the inputs are not \
+         those it read (an input file changed); pass --force to start over"
+    )]
+    InputChanged { dir: PathBuf, records: u64 },
 }
 
 /// How far a run is, after each chunk.
@@ -103,6 +134,8 @@ pub struct Summary {
 }
 
 /// Scores the corpus of `options` with `stages`, writing the tables into `options.out`.
+/// With `Existing::Resume` it continues the unfinished run there from its last checkpoint;
+/// the tables come out byte-identical to an uninterrupted run's.
 pub fn score(
     options: &ScoreOptions,
     registry: &Registry,
@@ -117,15 +150,46 @@ pub fn score(
     };
     check_axis(options.axis.as_ref(), &layout.camps)?;
     let finder = Matcher::new(registry)?;
-    let mut sink = Sink::create(&options.out, &layout)?;
+    let blank = manifest(options, registry, model, Vec::new(), &Counts::default());
+    let identity = RunIdentity {
+        slant_version: blank.slant_version.clone(),
+        model: blank.model.clone(),
+        registry: blank.registry.clone(),
+        inputs: options
+            .inputs
+            .iter()
+            .map(|(path, format)| (path.display().to_string(), *format))
+            .collect(),
+        flags: blank.flags.clone(),
+    };
     let mut reader = Reader::new(options.inputs.clone(), options.fields.clone());
+    let mut log = RecordLog::default();
+    let mut counts = Counts::default();
+    let mut outlets: BTreeMap<String, GroupAccumulator> = BTreeMap::new();
+    let mut seconds_before = 0.0;
+    let mut sink = match checkpoint::start(&options.out, &identity, options.existing)? {
+        Start::Finished(run) => return finished_summary(&options.out, *run),
+        Start::Resume(checkpoint) => {
+            if let Some(run) = checkpoint.finished.clone() {
+                sink::put_in_place(&options.out, &run)?;
+                return finished_summary(&options.out, run);
+            }
+            let sink = Sink::resume(&options.out, &checkpoint)?;
+            replay(&mut reader, &mut log, &checkpoint, &options.out)?;
+            outlets = resume::outlets(&options.out, &layout, &checkpoint, options.axis.as_ref())?;
+            counts = checkpoint.counts;
+            seconds_before = checkpoint.seconds;
+            sink
+        }
+        Start::Fresh => Sink::create(&options.out, &layout)?,
+    };
     let bytes_read = reader.progress();
     let bytes_total = crate::corpus::total_bytes(&options.inputs);
     let mut scorer = SentenceScorer::new(stages.model, options.cache_limit);
-    let mut outlets: BTreeMap<String, GroupAccumulator> = BTreeMap::new();
-    let mut counts = Counts::default();
+    let seconds = |started: &Instant| seconds_before + started.elapsed().as_secs_f64();
+    let mut chunks = 0u64;
     loop {
-        let chunk = read_chunk(&mut reader, options, &mut sink, &mut counts)?;
+        let chunk = read_chunk(&mut reader, options, &mut sink, &mut counts, &mut log)?;
         if chunk.is_empty() {
             break;
         }
@@ -150,6 +214,22 @@ pub fn score(
                 .or_default()
                 .add(&scored.scores.tally);
         }
+        kill_point("chunk");
+        chunks += 1;
+        if chunks.is_multiple_of(options.checkpoint_every) {
+            sink.checkpoint(
+                Checkpoint {
+                    identity: identity.clone(),
+                    records: log.records,
+                    records_sha256: log.hex(),
+                    counts: counts.clone(),
+                    tables: Vec::new(),
+                    seconds: seconds(&started),
+                    finished: None,
+                },
+                &options.out,
+            )?;
+        }
         on_progress(&Progress {
             bytes_read: bytes_read.load(std::sync::atomic::Ordering::Relaxed),
             bytes_total,
@@ -168,12 +248,53 @@ pub fn score(
         })
         .collect();
     let mut manifest = manifest(options, registry, model, reader.finish(), &counts);
-    manifest.seconds = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
-    sink.finish(&outlet_rows, manifest, &options.out)?;
+    manifest.seconds = (seconds(&started) * 1000.0).round() / 1000.0;
+    let last = Checkpoint {
+        identity,
+        records: log.records,
+        records_sha256: log.hex(),
+        counts: counts.clone(),
+        tables: Vec::new(),
+        seconds: manifest.seconds,
+        finished: None,
+    };
+    sink.finish(&outlet_rows, manifest, last, &options.out)?;
     Ok(Summary {
         counts,
         out: options.out.clone(),
         outlets: outlet_rows,
+    })
+}
+
+/// Re-reads the records an interrupted run had done; they must be the same ones.
+fn replay(
+    reader: &mut Reader,
+    log: &mut RecordLog,
+    checkpoint: &Checkpoint,
+    out: &Path,
+) -> Result<(), ScoreError> {
+    while log.records < checkpoint.records {
+        match reader.next() {
+            Some(record) => log.add(&record?),
+            None => break,
+        }
+    }
+    if log.records != checkpoint.records || log.hex() != checkpoint.records_sha256 {
+        return Err(ScoreError::InputChanged {
+            dir: out.to_path_buf(),
+            records: checkpoint.records,
+        });
+    }
+    Ok(())
+}
+
+/// The summary of a run already finished in `out`.
+fn finished_summary(out: &Path, run: RunManifest) -> Result<Summary, ScoreError> {
+    let outlets = TableReader::<OutletRow>::open(out, &run)?.read_all()?;
+    Ok(Summary {
+        counts: run.counts,
+        out: out.to_path_buf(),
+        outlets,
     })
 }
 
@@ -229,12 +350,16 @@ fn read_chunk(
     options: &ScoreOptions,
     sink: &mut Sink,
     counts: &mut Counts,
+    log: &mut RecordLog,
 ) -> Result<Vec<Article>, ScoreError> {
     let mut chunk = Vec::with_capacity(options.chunk_size);
     while chunk.len() < options.chunk_size {
         let Some(record) = reader.next() else { break };
+        let record = record?;
+        kill_point("record");
         counts.records += 1;
-        match record? {
+        log.add(&record);
+        match record {
             Record::Article(a) => chunk.push(a),
             Record::Reject(r) if options.strict => {
                 return Err(ScoreError::Strict {

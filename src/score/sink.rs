@@ -1,32 +1,65 @@
-//! Where a run's rows go: the tables of the output directory, written through the schema and
-//! committed when the run is complete, then run.json.
+//! Where a run's rows go: tables appended in `OUT/.partial/`, synced at each checkpoint, and
+//! moved into `OUT` as a set when the run is complete, run.json last.
 
-use std::path::Path;
+use std::fs::File;
+use std::path::{Path, PathBuf};
 
+use super::checkpoint::{Checkpoint, PARTIAL};
 use super::rows::ScoredArticle;
+use crate::schema::compare::COMPARE_TABLES;
 use crate::schema::{
     manifest, ActorRow, ArticleRow, Layout, MentionRow, OutletRow, RejectRow, RunManifest,
     SchemaError, TableWriter,
 };
+use crate::util::failpoint::kill_point;
 use crate::util::IoError;
 
 pub struct Sink {
-    mentions: TableWriter<MentionRow>,
-    actors: TableWriter<ActorRow>,
-    articles: TableWriter<ArticleRow>,
-    rejects: TableWriter<RejectRow>,
-    outlets: TableWriter<OutletRow>,
+    partial: PathBuf,
+    mentions: TableWriter<MentionRow, File>,
+    actors: TableWriter<ActorRow, File>,
+    articles: TableWriter<ArticleRow, File>,
+    rejects: TableWriter<RejectRow, File>,
+}
+
+fn remove_if_present(path: &Path) -> Result<(), IoError> {
+    let removed = if path.is_dir() {
+        std::fs::remove_dir_all(path)
+    } else {
+        std::fs::remove_file(path)
+    };
+    match removed {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(IoError::at(path)(e)),
+        _ => Ok(()),
+    }
 }
 
 impl Sink {
-    pub fn create(dir: &Path, layout: &Layout) -> Result<Self, SchemaError> {
-        std::fs::create_dir_all(dir).map_err(IoError::at(dir))?;
+    /// New, empty tables in `out/.partial` (anything an earlier unfinished run left there is
+    /// discarded).
+    pub fn create(out: &Path, layout: &Layout) -> Result<Self, SchemaError> {
+        let partial = out.join(PARTIAL);
+        remove_if_present(&partial)?;
+        std::fs::create_dir_all(&partial).map_err(IoError::at(&partial))?;
         Ok(Self {
-            mentions: TableWriter::create(dir, layout)?,
-            actors: TableWriter::create(dir, layout)?,
-            articles: TableWriter::create(dir, layout)?,
-            rejects: TableWriter::create(dir, layout)?,
-            outlets: TableWriter::create(dir, layout)?,
+            mentions: TableWriter::create_appendable(&partial, layout)?,
+            actors: TableWriter::create_appendable(&partial, layout)?,
+            articles: TableWriter::create_appendable(&partial, layout)?,
+            rejects: TableWriter::create_appendable(&partial, layout)?,
+            partial,
+        })
+    }
+
+    /// The tables of an unfinished run, cut back to what `checkpoint` vouches for.
+    pub fn resume(out: &Path, checkpoint: &Checkpoint) -> Result<Self, SchemaError> {
+        let partial = out.join(PARTIAL);
+        let tables = &checkpoint.tables;
+        Ok(Self {
+            mentions: TableWriter::reopen(&partial, tables)?,
+            actors: TableWriter::reopen(&partial, tables)?,
+            articles: TableWriter::reopen(&partial, tables)?,
+            rejects: TableWriter::reopen(&partial, tables)?,
+            partial,
         })
     }
 
@@ -44,37 +77,76 @@ impl Sink {
         self.articles.write(&scored.article)
     }
 
-    /// Writes the outlet rows and replaces the run's files as a set: every table is complete
-    /// on disk before any is renamed, the old run.json goes first and the new one comes last,
-    /// listing each table's checksum. A crash in between leaves a folder without run.json,
-    /// which readers refuse, never old and new tables under one run.json.
+    /// Syncs the tables and saves `checkpoint` with their prefixes.
+    pub fn checkpoint(
+        &mut self,
+        mut checkpoint: Checkpoint,
+        out: &Path,
+    ) -> Result<(), SchemaError> {
+        checkpoint.tables = vec![
+            self.mentions.sync()?,
+            self.actors.sync()?,
+            self.articles.sync()?,
+            self.rejects.sync()?,
+        ];
+        checkpoint.write(out)?;
+        kill_point("checkpoint");
+        Ok(())
+    }
+
+    /// Writes outlets.csv, closes every table and records them in `manifest`, saves that in
+    /// the checkpoint (so a crash from here on only has the moves left to do), then moves
+    /// the set into place.
     pub fn finish(
-        mut self,
+        self,
         outlets: &[OutletRow],
         mut manifest: RunManifest,
-        dir: &Path,
-    ) -> Result<(), SchemaError> {
+        mut checkpoint: Checkpoint,
+        out: &Path,
+    ) -> Result<RunManifest, SchemaError> {
+        let layout = manifest.layout();
+        let mut outlet_table =
+            TableWriter::<OutletRow, File>::create_appendable(&self.partial, &layout)?;
         for row in outlets {
-            self.outlets.write(row)?;
+            outlet_table.write(row)?;
         }
-        let ready = [
-            self.mentions.finish()?,
-            self.actors.finish()?,
-            self.articles.finish()?,
-            self.rejects.finish()?,
-            self.outlets.finish()?,
+        manifest.tables = vec![
+            self.mentions.close()?,
+            self.actors.close()?,
+            self.articles.close()?,
+            self.rejects.close()?,
+            outlet_table.close()?,
         ];
-        let old = dir.join(manifest::FILE);
-        match std::fs::remove_file(&old) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                return Err(IoError::at(&old)(e).into())
-            }
-            _ => {}
-        }
-        for (file, record) in ready {
-            file.put_in_place()?;
-            manifest.tables.push(record);
-        }
-        manifest.write(dir)
+        checkpoint.finished = Some(manifest.clone());
+        checkpoint.write(out)?;
+        kill_point("finished");
+        put_in_place(out, &manifest)?;
+        Ok(manifest)
     }
+}
+
+/// Moves the finished tables of `manifest` from `out/.partial` into `out` and writes its
+/// run.json. The old run.json goes first, with the old run's `compare/` tables (derived
+/// from tables about to be replaced), and the new one comes last, listing each table's
+/// checksum: a crash in between leaves a folder without run.json, which readers refuse, and
+/// a resume finishes the moves. Tables already moved by an interrupted attempt are skipped.
+pub fn put_in_place(out: &Path, manifest: &RunManifest) -> Result<(), SchemaError> {
+    remove_if_present(&out.join(manifest::FILE))?;
+    let compare = out.join("compare");
+    for file in COMPARE_TABLES {
+        remove_if_present(&compare.join(file))?;
+    }
+    // Only if nothing else (the user's own files) is in it.
+    let _ = std::fs::remove_dir(&compare);
+    let partial = out.join(PARTIAL);
+    for table in &manifest.tables {
+        let from = partial.join(&table.file);
+        if from.exists() {
+            let to = out.join(&table.file);
+            std::fs::rename(&from, &to).map_err(IoError::at(&to))?;
+            kill_point("move");
+        }
+    }
+    manifest.write(out)?;
+    remove_if_present(&partial).map_err(SchemaError::from)
 }

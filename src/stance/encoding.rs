@@ -311,23 +311,37 @@ impl TargetEncoder {
         batch_size: usize,
         probabilities: impl Fn(&[&EncodedInput]) -> Result<Vec<[f32; 3]>, StanceError> + Sync,
     ) -> Result<Vec<Vec<Stance>>, StanceError> {
-        let per_sentence: Vec<Vec<[f32; 3]>> = sentences
+        let encoded: Vec<Vec<EncodedInput>> = sentences
             .par_iter()
-            .map(|targets| {
-                let inputs = self.encode(targets.text, &targets.spans)?;
-                let mut probs = vec![[f32::NAN; 3]; targets.spans.len()];
-                for batch in inputs.chunks(batch_size.max(1)) {
-                    let refs: Vec<&EncodedInput> = batch.iter().collect();
-                    let mut rows = probabilities(&refs)?.into_iter();
-                    for (target, _) in batch.iter().flat_map(|input| &input.targets) {
-                        probs[*target] = rows.next().ok_or_else(|| {
-                            StanceError::Config("model returned fewer rows than targets".into())
-                        })?;
-                    }
-                }
-                Ok(probs)
+            .map(|targets| self.encode(targets.text, &targets.spans))
+            .collect::<Result<_, _>>()?;
+        // The batches of all sentences are the units of parallel work, so one sentence with
+        // thousands of mentions still keeps every thread busy.
+        let batches: Vec<(usize, &[EncodedInput])> = encoded
+            .iter()
+            .enumerate()
+            .flat_map(|(sentence, inputs)| {
+                inputs
+                    .chunks(batch_size.max(1))
+                    .map(move |batch| (sentence, batch))
             })
-            .collect::<Result<_, StanceError>>()?;
+            .collect();
+        let rows: Vec<Vec<[f32; 3]>> = batches
+            .par_iter()
+            .map(|(_, batch)| probabilities(&batch.iter().collect::<Vec<_>>()))
+            .collect::<Result<_, _>>()?;
+        let mut per_sentence: Vec<Vec<[f32; 3]>> = sentences
+            .iter()
+            .map(|s| vec![[f32::NAN; 3]; s.spans.len()])
+            .collect();
+        for ((sentence, batch), rows) in batches.iter().zip(rows) {
+            let mut rows = rows.into_iter();
+            for (target, _) in batch.iter().flat_map(|input| &input.targets) {
+                per_sentence[*sentence][*target] = rows.next().ok_or_else(|| {
+                    StanceError::Config("model returned fewer rows than targets".into())
+                })?;
+            }
+        }
         Ok(per_sentence
             .into_iter()
             .map(|probs| {

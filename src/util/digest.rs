@@ -32,6 +32,20 @@ impl Hasher {
             .collect()
     }
 
+    /// Digests everything `reader` yields; returns the byte count.
+    pub fn update_from(&mut self, mut reader: impl Read) -> io::Result<u64> {
+        let mut buf = vec![0u8; 1 << 16];
+        let mut total = 0;
+        loop {
+            let n = reader.read(&mut buf)?;
+            if n == 0 {
+                return Ok(total);
+            }
+            self.update(&buf[..n]);
+            total += n as u64;
+        }
+    }
+
     /// The digest's first 16 bytes: a compact key with no realistic chance of collision.
     pub fn key16(self) -> [u8; 16] {
         let digest = self.0.finalize();
@@ -78,18 +92,34 @@ impl<R: Read> Read for HashingReader<R> {
     }
 }
 
-/// A writer that digests what passes through it.
+/// A writer that digests and counts what passes through it.
 pub struct HashingWriter<W> {
     inner: W,
     hasher: Hasher,
+    bytes: u64,
 }
 
 impl<W: Write> HashingWriter<W> {
     pub fn new(inner: W) -> Self {
+        Self::continuing(inner, Hasher::default(), 0)
+    }
+
+    /// Goes on after `bytes` bytes already digested into `hasher` (a file reopened to append).
+    pub fn continuing(inner: W, hasher: Hasher, bytes: u64) -> Self {
         Self {
             inner,
-            hasher: Hasher::default(),
+            hasher,
+            bytes,
         }
+    }
+
+    /// Bytes written so far and their digest (hex).
+    pub fn so_far(&self) -> (u64, String) {
+        (self.bytes, self.hasher.clone().hex())
+    }
+
+    pub fn get_ref(&self) -> &W {
+        &self.inner
     }
 
     /// The inner writer and the digest (hex) of everything written.
@@ -102,6 +132,7 @@ impl<W: Write> Write for HashingWriter<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.inner.write(buf)?;
         self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
         Ok(n)
     }
 

@@ -1,8 +1,9 @@
 //! Small helpers every stage shares: one way to digest bytes, one way to write a file
-//! atomically.
+//! atomically, kill points for crash tests.
 
 pub mod atomic;
 pub mod digest;
+pub mod failpoint;
 
 pub use atomic::{write_atomic, write_atomic_with, AtomicFile, IoError, ReadyFile};
 pub use digest::{sha256_hex, Hasher, HashingReader, HashingWriter};

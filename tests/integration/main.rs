@@ -11,6 +11,7 @@ mod golden;
 mod installed;
 mod newsmtsc;
 mod onnx;
+mod resume;
 mod schema;
 mod score;
 mod stance_encoding;
@@ -26,6 +27,7 @@ fn main() {
         installed::trials(),
         newsmtsc::trials(),
         onnx::trials(),
+        resume::trials(),
         schema::trials(),
         score::trials(),
         stance_encoding::trials(),

@@ -12,6 +12,7 @@ use slant::aggregate::Axis;
 use slant::annotate::{AnnotatedArticle, Annotator};
 use slant::corpus::{Article, FieldMap, Format};
 use slant::schema::ModelInfo;
+use slant::score::checkpoint::{Existing, CHECKPOINT_EVERY};
 use slant::score::{ScoreError, ScoreOptions, Stages, Summary};
 use slant::stance::{SentenceTargets, Stance, StanceError, StanceModel};
 
@@ -75,6 +76,8 @@ fn options(inputs: Vec<(PathBuf, Format)>, out: PathBuf) -> ScoreOptions {
         seed: 1,
         chunk_size: 2,
         cache_limit: 1000,
+        checkpoint_every: CHECKPOINT_EVERY,
+        existing: Existing::Refuse,
     }
 }
 
@@ -558,7 +561,8 @@ fn stdin_input_and_exit_codes() {
             .args(["--quiet", "score", "-", "--actors"])
             .arg(&actors)
             .arg("--out")
-            .arg(dir.path().join("out"));
+            // Another folder: a run with other flags is not written over without --force.
+            .arg(dir.path().join(if strict { "strict" } else { "out" }));
         if strict {
             cmd.arg("--strict");
         }

@@ -1,0 +1,42 @@
+//! The outlet accumulators of an interrupted run, rebuilt from the prefixes of its tables.
+//! Mention scores are aggregated as written, so the articles' tallies read back from
+//! mentions.csv are the ones the run had, and the accumulators are fed in the same order.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use super::checkpoint::{Checkpoint, PARTIAL};
+use crate::aggregate::{ArticleTally, Axis, GroupAccumulator};
+use crate::schema::{ArticleRow, Layout, MentionRow, SchemaError, TableReader};
+
+pub fn outlets(
+    out: &Path,
+    layout: &Layout,
+    checkpoint: &Checkpoint,
+    axis: Option<&Axis>,
+) -> Result<BTreeMap<String, GroupAccumulator>, SchemaError> {
+    let partial = out.join(PARTIAL);
+    let mut articles: Vec<(String, ArticleTally)> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    TableReader::<ArticleRow>::open_prefix(&partial, layout, &checkpoint.tables)?.for_each(
+        |row| {
+            index.insert(row.article_id, articles.len());
+            articles.push((row.outlet, ArticleTally::default()));
+            Ok(())
+        },
+    )?;
+    TableReader::<MentionRow>::open_prefix(&partial, layout, &checkpoint.tables)?.for_each(
+        |m| {
+            let &a = index
+                .get(&m.article_id)
+                .ok_or_else(|| format!("article {:?} is not in articles.csv", m.article_id))?;
+            articles[a].1.add(&m.camp, m.score, axis);
+            Ok(())
+        },
+    )?;
+    let mut outlets: BTreeMap<String, GroupAccumulator> = BTreeMap::new();
+    for (outlet, tally) in articles {
+        outlets.entry(outlet).or_default().add(&tally);
+    }
+    Ok(outlets)
+}
