@@ -4,11 +4,10 @@ use std::io::{self, BufRead, BufReader, Read};
 
 use serde_json::Value;
 
-use super::{article_from, reject, FieldMap, Record};
-use crate::util::HashingReader;
+use super::{article_from, encoding, reject, FieldMap, Record};
 
 pub(super) fn next_line(
-    reader: &mut BufReader<HashingReader<Box<dyn Read>>>,
+    reader: &mut BufReader<Box<dyn Read>>,
     line: &mut u64,
     file: &str,
     fields: &FieldMap,
@@ -31,7 +30,7 @@ pub(super) fn next_line(
                 file,
                 *line,
                 "",
-                format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+                encoding::invalid_utf8(e.valid_up_to()),
             )))
         }
     };

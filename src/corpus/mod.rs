@@ -14,9 +14,10 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::util::{Hasher, HashingReader, IoError};
+use crate::util::{Digest, Hasher, HashingReader, IoError};
 
 mod csv;
+mod encoding;
 mod jsonl;
 mod txt;
 
@@ -100,6 +101,10 @@ pub enum CorpusError {
     NoTextFiles { path: PathBuf, found: String },
     #[error("{path}: cannot tell the format; name it with --format jsonl|csv|txt")]
     UnknownFormat { path: PathBuf },
+    #[error("{path}: {reason}")]
+    Encoding { path: PathBuf, reason: String },
+    #[error("{path}: no such input file or folder")]
+    Missing { path: PathBuf },
 }
 
 /// One input as read, for the run manifest.
@@ -109,7 +114,11 @@ pub struct InputSummary {
     pub format: Format,
     pub sha256: String,
     pub bytes: u64,
+    /// Records read: each one is an article scored or a reject, so `records == articles +
+    /// rejected`.
     pub records: u64,
+    pub articles: u64,
+    pub rejected: u64,
 }
 
 /// The inputs' total size in bytes, for a progress bar (standard input counts nothing).
@@ -145,12 +154,17 @@ pub fn detect_format(path: &Path, default: Option<Format>) -> Result<Format, Cor
     if path.is_dir() {
         return Ok(Format::Txt);
     }
-    match path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
+    let extension = |p: &Path| {
+        p.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+    };
+    // `corpus.jsonl.gz` is JSONL (unpacked as it is read).
+    let named = match extension(path).as_deref() {
+        Some("gz") => path.file_stem().and_then(|stem| extension(Path::new(stem))),
+        other => other.map(str::to_string),
+    };
+    match named.as_deref() {
         Some("jsonl" | "ndjson" | "json") => Ok(Format::Jsonl),
         Some("csv") => Ok(Format::Csv),
         Some("txt") => Ok(Format::Txt),
@@ -162,18 +176,61 @@ pub fn detect_format(path: &Path, default: Option<Format>) -> Result<Format, Cor
 }
 
 enum Source {
-    Lines(BufReader<HashingReader<Box<dyn Read>>>, u64),
-    Csv(
-        Box<::csv::Reader<HashingReader<Box<dyn Read>>>>,
-        ::csv::ByteRecord,
-        bool,
-    ),
+    /// The lines and the line number; the digest of the file's bytes as stored.
+    Lines(BufReader<Box<dyn Read>>, u64, Digest),
+    Csv(Box<csv::CsvRows>, Digest),
     Files(Vec<PathBuf>, usize, Hasher, u64),
 }
 
 struct Open {
     summary: InputSummary,
     source: Source,
+}
+
+/// The .txt files of a folder; an error when there is none.
+fn txt_files(path: &Path) -> Result<Vec<PathBuf>, CorpusError> {
+    let mut files = Vec::new();
+    txt::collect_txt(path, &mut files).map_err(IoError::at(path))?;
+    if files.is_empty() {
+        return Err(CorpusError::NoTextFiles {
+            path: path.to_path_buf(),
+            found: txt::some_other_file(path)
+                .map_or_else(String::new, |name| format!("; it holds {name}")),
+        });
+    }
+    Ok(files)
+}
+
+/// Checks every input before any work, so a run does not stop at its tenth file for a
+/// problem visible at the start: each exists, a folder holds .txt files, a file is in an
+/// encoding slant reads (UTF-8, possibly gzipped).
+pub fn preflight(inputs: &[(PathBuf, Format)]) -> Result<(), CorpusError> {
+    for (path, format) in inputs {
+        if path == Path::new("-") {
+            continue;
+        }
+        if !path.exists() {
+            return Err(CorpusError::Missing { path: path.clone() });
+        }
+        match (path.is_dir(), format) {
+            (true, Format::Txt) => drop(txt_files(path)?),
+            (true, _) => {
+                return Err(CorpusError::Encoding {
+                    path: path.clone(),
+                    reason: format!(
+                        "a folder, read only as .txt files (not --format {})",
+                        format.name()
+                    ),
+                })
+            }
+            (false, Format::Txt) => {}
+            (false, _) => {
+                let file = File::open(path).map_err(IoError::at(path))?;
+                encoding::decoded(path, Box::new(file))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Streams records from several inputs in order.
@@ -220,38 +277,34 @@ impl Reader {
             sha256: String::new(),
             bytes: 0,
             records: 0,
+            articles: 0,
+            rejected: 0,
         };
         let source = match format {
             Format::Txt => {
-                let mut files = Vec::new();
-                if path.is_dir() {
-                    txt::collect_txt(path, &mut files).map_err(io_err)?;
-                    if files.is_empty() {
-                        return Err(CorpusError::NoTextFiles {
-                            path: path.to_path_buf(),
-                            found: txt::some_other_file(path)
-                                .map_or_else(String::new, |name| format!("; it holds {name}")),
-                        });
-                    }
+                let mut files = if path.is_dir() {
+                    txt_files(path)?
                 } else {
-                    files.push(path.to_path_buf());
-                }
+                    vec![path.to_path_buf()]
+                };
                 files.sort();
                 Source::Files(files, 0, Hasher::default(), 0)
             }
             _ => {
-                let inner: Box<dyn Read> = if path == Path::new("-") {
+                let raw: Box<dyn Read> = if path == Path::new("-") {
                     Box::new(io::stdin())
                 } else {
                     Box::new(File::open(path).map_err(io_err)?)
                 };
+                // The checksum is of the bytes as stored; parsing sees them decoded.
+                let stored = hashing(raw);
+                let digest = stored.digest();
+                let inner = encoding::decoded(path, Box::new(stored))?;
                 if format == Format::Csv {
-                    let reader = ::csv::ReaderBuilder::new()
-                        .flexible(true)
-                        .from_reader(hashing(inner));
-                    Source::Csv(Box::new(reader), ::csv::ByteRecord::new(), false)
+                    let rows = csv::CsvRows::new(BufReader::with_capacity(1 << 16, inner));
+                    Source::Csv(Box::new(rows), digest)
                 } else {
-                    Source::Lines(BufReader::with_capacity(1 << 16, hashing(inner)), 0)
+                    Source::Lines(BufReader::with_capacity(1 << 16, inner), 0, digest)
                 }
             }
         };
@@ -294,29 +347,35 @@ impl Iterator for Reader {
             let open = self.current.as_mut()?;
             let file = open.summary.path.clone();
             let outcome = match &mut open.source {
-                Source::Lines(reader, line) => jsonl::next_line(reader, line, &file, &self.fields),
-                Source::Csv(reader, record, failed) => {
-                    csv::next_csv(reader, record, failed, &file, &self.fields)
+                Source::Lines(reader, line, _) => {
+                    jsonl::next_line(reader, line, &file, &self.fields)
                 }
+                Source::Csv(rows, _) => csv::next_csv(rows, &file, &self.fields),
                 Source::Files(files, next, hasher, bytes) => {
                     txt::next_file(files, next, hasher, bytes, &self.progress, &self.fields)
                 }
             };
             match outcome {
                 Ok(Some(record)) => {
-                    open.summary.records += 1;
-                    return Some(Ok(match record {
+                    let record = match record {
                         Record::Article(a) => self.admit(a),
                         reject => reject,
-                    }));
+                    };
+                    if let Some(open) = self.current.as_mut() {
+                        open.summary.records += 1;
+                        match record {
+                            Record::Article(_) => open.summary.articles += 1,
+                            Record::Reject(_) => open.summary.rejected += 1,
+                        }
+                    }
+                    return Some(Ok(record));
                 }
                 Ok(None) => {
                     let Some(mut open) = self.current.take() else {
                         continue;
                     };
                     let (sha, bytes) = match open.source {
-                        Source::Lines(reader, _) => reader.into_inner().finish(),
-                        Source::Csv(reader, _, _) => reader.into_inner().finish(),
+                        Source::Lines(_, _, digest) | Source::Csv(_, digest) => digest.finish(),
                         Source::Files(_, _, hasher, bytes) => (hasher.hex(), bytes),
                     };
                     open.summary.sha256 = sha;
@@ -380,6 +439,15 @@ fn article_from(
     }
     if text.trim().is_empty() {
         return reject(file, line, &id, "empty text");
+    }
+    // NUL is no character of news text: binary data, or a broken export.
+    if let Some(at) = text.find('\0') {
+        return reject(
+            file,
+            line,
+            &id,
+            format!("text holds a NUL byte (at byte {at}): binary data?"),
+        );
     }
     let mut kept = Vec::new();
     for name in &fields.keep {

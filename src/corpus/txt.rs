@@ -5,7 +5,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::{article_from, reject, FieldMap, Record};
+use super::{article_from, encoding, reject, FieldMap, Record};
 use crate::util::Hasher;
 
 /// The `.txt` files below `dir`, following symbolic links to folders but entering each folder
@@ -89,14 +89,17 @@ pub(super) fn next_file(
         .and_then(|p| p.file_name())
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let text = match String::from_utf8(content) {
-        Ok(t) => t,
+    if let Some(reason) = encoding::utf16_reason(&content) {
+        return Ok(Some(reject(&file, 1, &id, reason)));
+    }
+    let text = match std::str::from_utf8(encoding::without_bom(&content)) {
+        Ok(t) => t.to_string(),
         Err(e) => {
             return Ok(Some(reject(
                 &file,
                 1,
                 &id,
-                format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()),
+                encoding::invalid_utf8(e.valid_up_to()),
             )))
         }
     };

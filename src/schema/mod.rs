@@ -506,3 +506,54 @@ pub fn write_table<R: Row>(dir: &Path, layout: &Layout, rows: &[R]) -> Result<()
     }
     table.commit().map(drop)
 }
+
+#[cfg(test)]
+mod disk_full {
+    use super::*;
+
+    /// A disk that fills up after `room` bytes.
+    struct SmallDisk {
+        room: usize,
+    }
+
+    impl Write for SmallDisk {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if buf.len() > self.room {
+                return Err(std::io::Error::from_raw_os_error(28)); // ENOSPC
+            }
+            self.room -= buf.len();
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_full_disk_is_an_error_naming_the_table() {
+        let path = Path::new("run/rejects.csv");
+        let mut table = TableWriter::<RejectRow, SmallDisk>::with_header(
+            SmallDisk { room: 4096 },
+            path,
+            &Layout::default(),
+        )
+        .unwrap();
+        let row = RejectRow {
+            file: "in.jsonl".into(),
+            line: 1,
+            id: "a".into(),
+            reason: "x".repeat(100),
+        };
+        let failed = (0..1000)
+            .map(|_| table.write(&row))
+            .find_map(Result::err)
+            .or_else(|| table.into_parts().err())
+            .expect("a full disk must fail the write");
+        let message = failed.to_string();
+        assert!(
+            message.contains("run/rejects.csv") && message.contains("No space left"),
+            "{message}"
+        );
+    }
+}

@@ -150,6 +150,7 @@ pub fn score(
     };
     check_axis(options.axis.as_ref(), &layout.camps)?;
     let finder = Matcher::new(registry)?;
+    crate::corpus::preflight(&options.inputs)?;
     let blank = manifest(options, registry, model, Vec::new(), &Counts::default());
     let identity = RunIdentity {
         slant_version: blank.slant_version.clone(),

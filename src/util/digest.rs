@@ -3,9 +3,9 @@
 
 use std::io::{self, Read, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use sha2::{Digest, Sha256};
+use sha2::{Digest as _, Sha256};
 
 /// Lowercase hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -56,35 +56,58 @@ impl Hasher {
 }
 
 /// A reader that digests and counts what passes through it, and optionally adds the count to
-/// a shared progress counter.
+/// a shared progress counter. The digest can also be read through a `Digest` handle, for a
+/// reader that disappears inside another (a decompressor).
 pub struct HashingReader<R> {
     inner: R,
-    hasher: Hasher,
-    bytes: u64,
+    digest: Digest,
     progress: Option<Arc<AtomicU64>>,
+}
+
+/// The running digest and byte count of a `HashingReader`.
+#[derive(Clone, Default)]
+pub struct Digest(Arc<Mutex<(Hasher, u64)>>);
+
+impl Digest {
+    /// The digest (hex) and byte count so far.
+    pub fn finish(&self) -> (String, u64) {
+        let state = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        (state.0.clone().hex(), state.1)
+    }
 }
 
 impl<R: Read> HashingReader<R> {
     pub fn new(inner: R, progress: Option<Arc<AtomicU64>>) -> Self {
         Self {
             inner,
-            hasher: Hasher::default(),
-            bytes: 0,
+            digest: Digest::default(),
             progress,
         }
     }
 
+    pub fn digest(&self) -> Digest {
+        self.digest.clone()
+    }
+
     /// The digest (hex) and byte count of everything read.
     pub fn finish(self) -> (String, u64) {
-        (self.hasher.hex(), self.bytes)
+        self.digest.finish()
     }
 }
 
 impl<R: Read> Read for HashingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.bytes += n as u64;
+        let mut state = self
+            .digest
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        state.0.update(&buf[..n]);
+        state.1 += n as u64;
         if let Some(progress) = &self.progress {
             progress.fetch_add(n as u64, Ordering::Relaxed);
         }

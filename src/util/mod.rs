@@ -6,4 +6,4 @@ pub mod digest;
 pub mod failpoint;
 
 pub use atomic::{write_atomic, write_atomic_with, AtomicFile, IoError, ReadyFile};
-pub use digest::{sha256_hex, Hasher, HashingReader, HashingWriter};
+pub use digest::{sha256_hex, Digest, Hasher, HashingReader, HashingWriter};

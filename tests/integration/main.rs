@@ -4,6 +4,7 @@
 //! when it is missing: a green run says how much it checked.
 
 mod backend_fallback;
+mod bad_input;
 mod common;
 mod compare_report;
 mod fetch;
@@ -21,6 +22,7 @@ fn main() {
     let args = libtest_mimic::Arguments::from_args();
     let trials: Vec<libtest_mimic::Trial> = [
         backend_fallback::trials(),
+        bad_input::trials(),
         compare_report::trials(),
         fetch::trials(),
         golden::trials(),
