@@ -20,3 +20,6 @@ pub mod stance;
 pub mod stats;
 pub mod text;
 pub mod util;
+
+#[cfg(test)]
+mod properties;

@@ -9,7 +9,7 @@
 
 pub mod checkpoint;
 mod dedupe;
-mod prepare;
+pub(crate) mod prepare;
 mod resume;
 mod rows;
 mod sink;
