@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::util::{AtomicFile, Hasher, HashingReader, HashingWriter, IoError, ReadyFile};
 
 pub use manifest::{Counts, ModelInfo, RegistryFile, RunFlags, RunManifest, TableRecord};
-pub use tables::{ActorRow, ArticleRow, CampCell, MentionRow, OutletRow, RejectRow};
+pub use tables::{ActorRow, ArticleRow, CampCell, MentionRow, OutletRow, RejectRow, SCORE_TABLES};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SchemaError {

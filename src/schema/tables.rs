@@ -330,3 +330,12 @@ impl ReadRow for RejectRow {
         })
     }
 }
+
+/// The tables `slant score` writes, in the order they are listed in run.json.
+pub const SCORE_TABLES: [&str; 5] = [
+    MentionRow::FILE,
+    ActorRow::FILE,
+    ArticleRow::FILE,
+    RejectRow::FILE,
+    OutletRow::FILE,
+];

@@ -16,13 +16,7 @@ use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
-const TABLES: [&str; 5] = [
-    "mentions.csv",
-    "actors.csv",
-    "articles.csv",
-    "outlets.csv",
-    "rejects.csv",
-];
+use slant::schema::SCORE_TABLES as TABLES;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))

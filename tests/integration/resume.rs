@@ -7,13 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-const TABLES: [&str; 5] = [
-    "mentions.csv",
-    "actors.csv",
-    "articles.csv",
-    "outlets.csv",
-    "rejects.csv",
-];
+use slant::schema::SCORE_TABLES as TABLES;
 
 /// The first 20 demo articles and a bad record, scored a chunk (one article) at a time, so
 /// the run passes two checkpoints (every 8 chunks) and has a reject to carry over.
@@ -27,7 +21,8 @@ fn corpus(dir: &Path) -> PathBuf {
     path
 }
 
-fn score(input: &Path, out: &Path, extra: &[&str], kill_at: Option<&str>) -> Output {
+/// `slant score INPUT ... --out OUT`, a chunk (one article) at a time, on candle.
+fn command(input: &Path, out: &Path, extra: &[&str]) -> Command {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut command = Command::new(env!("CARGO_BIN_EXE_slant"));
     command
@@ -53,6 +48,11 @@ fn score(input: &Path, out: &Path, extra: &[&str], kill_at: Option<&str>) -> Out
         .args(extra)
         .arg("--out")
         .arg(out);
+    command
+}
+
+fn score(input: &Path, out: &Path, extra: &[&str], kill_at: Option<&str>) -> Output {
+    let mut command = command(input, out, extra);
     if let Some(point) = kill_at {
         command.env("SLANT_KILL_AT", point);
     }
@@ -133,28 +133,7 @@ fn a_run_killed_from_outside_resumes() {
     let full = dir.path().join("full");
     succeeds(score(&input, &full, &[], None));
     let out = dir.path().join("killed");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_slant"))
-        .env_remove("SLANT_MODEL")
-        .current_dir(root)
-        .args(["--quiet", "score"])
-        .arg(&input)
-        .args([
-            "--actors",
-            "datasets/actors/peru.csv",
-            "--axis",
-            "opposition,government",
-        ])
-        .args([
-            "--backend",
-            "candle",
-            "--chunk-size",
-            "1",
-            "--resamples",
-            "200",
-        ])
-        .arg("--out")
-        .arg(&out)
+    let mut child = command(&input, &out, &[])
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();

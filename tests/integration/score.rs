@@ -505,13 +505,7 @@ fn check_demo(backends: &[&str]) {
         let one = dir.path().join("1-1");
         for (threads, chunk_size) in &runs[1..] {
             let other = dir.path().join(format!("{threads}-{chunk_size}"));
-            for table in [
-                "mentions.csv",
-                "actors.csv",
-                "articles.csv",
-                "outlets.csv",
-                "rejects.csv",
-            ] {
+            for table in slant::schema::SCORE_TABLES {
                 let a = std::fs::read(one.join(table)).unwrap();
                 let b = std::fs::read(other.join(table)).unwrap();
                 assert!(
