@@ -5,9 +5,10 @@
 use std::io::Write;
 
 use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
 
 use crate::actors::{Matcher, Registry};
-use crate::corpus::{FieldMap, Format, Reader, Record};
+use crate::corpus::{CorpusError, FieldMap, Format, Reader, Record};
 use crate::score::prepare::prepare;
 use crate::text::split_sentences;
 
@@ -77,6 +78,13 @@ fn registry() -> Registry {
 }
 
 fn read_all(bytes: &[u8], suffix: &str, format: Format) -> Vec<Record> {
+    read_results(bytes, suffix, format)
+        .into_iter()
+        .filter_map(Result::ok)
+        .collect()
+}
+
+fn read_results(bytes: &[u8], suffix: &str, format: Format) -> Vec<Result<Record, CorpusError>> {
     let mut file = tempfile::Builder::new()
         .suffix(suffix)
         .tempfile()
@@ -86,12 +94,24 @@ fn read_all(bytes: &[u8], suffix: &str, format: Format) -> Vec<Record> {
         vec![(file.path().to_path_buf(), format)],
         FieldMap::default(),
     )
-    .filter_map(Result::ok)
     .collect()
 }
 
+/// The same cases on every run, so CI is never red by chance; `PROPTEST_RNG_SEED=N` explores
+/// others (scripts/fuzz is the open-ended search).
+fn reproducible() -> ProptestConfig {
+    let mut config = ProptestConfig::with_cases(256);
+    if config.rng_seed == RngSeed::Random {
+        config.rng_seed = RngSeed::Fixed(SEED);
+    }
+    config.failure_persistence = None;
+    config
+}
+
+const SEED: u64 = 0x5eed_51a7;
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(reproducible())]
 
     #[test]
     fn sentences_tile_the_text(text in newsy_text()) {
@@ -130,9 +150,14 @@ proptest! {
                                      text in newsy_text()) {
         let mut input = bytes;
         input.extend(format!("\n{}\n", serde_json::json!({"id": "x", "outlet": "o", "text": text})).as_bytes());
-        let records = read_all(&input, ".jsonl", Format::Jsonl);
-        // The well-formed line after the noise is still read (as an article or a reject).
-        prop_assert!(!records.is_empty());
+        let results = read_results(&input, ".jsonl", Format::Jsonl);
+        // The well-formed line after the noise is still read (as an article or a reject),
+        // unless the noise makes the whole file unreadable (a UTF-16 byte-order mark, a gzip
+        // header), which is one error naming the file.
+        match results.as_slice() {
+            [Err(CorpusError::Encoding { .. })] => {}
+            results => prop_assert!(results.iter().any(Result::is_ok), "{results:?}"),
+        }
     }
 
     #[test]
