@@ -8,6 +8,7 @@ mod compare;
 mod eval;
 mod export_onnx;
 mod fetch;
+mod merge;
 mod progress;
 mod score;
 mod train;
@@ -40,6 +41,9 @@ enum Command {
     Train(train::Args),
     /// Score a corpus: mentions, actor, article and outlet framing as CSV in --out.
     Score(score::Args),
+    /// Combine the parts of a sharded run (`score --shard K/N`) into the tables one run
+    /// would have written, byte for byte.
+    Merge(merge::Args),
     /// Compare outlets in a `slant score` output directory: groups, pairs, actors, evidence.
     Compare(compare::CompareArgs),
     /// Write a self-contained HTML report of a `slant score` output directory.
@@ -64,6 +68,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::ExportOnnx(args) => export_onnx::run(args, quiet),
         Command::Train(args) => train::run(args, quiet),
         Command::Score(args) => score::run(args, quiet),
+        Command::Merge(args) => merge::run(args, quiet),
         Command::Compare(args) => compare::run_compare(args, quiet),
         Command::Report(args) => compare::run_report(args, quiet),
         Command::Actors { command } => actors::run(command),

@@ -3,6 +3,7 @@
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use slant::score::merge::MergeProgress;
 use slant::score::Progress;
 use slant::stance::train::TrainEvent;
 
@@ -52,6 +53,16 @@ impl ScoreBar {
     pub fn finish(&self) {
         self.bar.finish_and_clear();
     }
+}
+
+/// Merging: records taken from the parts.
+pub fn merge_observer(quiet: bool) -> (ProgressBar, impl FnMut(&MergeProgress)) {
+    let shown = bar(0, "merging [{bar:30}] {pos}/{len} records eta {eta}", quiet);
+    let updating = shown.clone();
+    (shown, move |p: &MergeProgress| {
+        updating.set_length(p.records_total.max(1));
+        updating.set_position(p.records);
+    })
 }
 
 /// Training: one bar per epoch, notes printed above it.

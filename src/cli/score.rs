@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use slant::actors::Registry;
 use slant::aggregate::Axis;
+use slant::corpus::Shard;
 use slant::schema::ModelInfo;
 use slant::score::checkpoint::{Existing, CHECKPOINT_EVERY};
 use slant::score::{ScoreOptions, Stages};
@@ -56,6 +57,10 @@ pub struct Args {
     /// Replace whatever run --out holds (an unfinished one, or one with other settings).
     #[arg(long)]
     force: bool,
+    /// Score only shard K of N (from 0: 0/4 .. 3/4), the articles whose id hashes to K, into
+    /// a part that `slant merge` combines with the others into the whole run's tables.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<Shard>,
 }
 
 pub fn run(args: Args, quiet: bool) -> Result<()> {
@@ -86,6 +91,7 @@ pub fn run(args: Args, quiet: bool) -> Result<()> {
             (_, true) => Existing::Replace,
             _ => Existing::Refuse,
         },
+        shard: args.shard,
     };
     let bar = ScoreBar::new(quiet);
     let summary = slant::score::score(

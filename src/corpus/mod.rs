@@ -19,7 +19,10 @@ use crate::util::{Digest, Hasher, HashingReader, IoError};
 mod csv;
 mod encoding;
 mod jsonl;
+mod shard;
 mod txt;
+
+pub use shard::{Shard, ShardError};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Article {

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Layout, SchemaError};
 use crate::aggregate::Axis;
-use crate::corpus::{FieldMap, InputSummary};
+use crate::corpus::{FieldMap, InputSummary, Shard};
 use crate::util::write_atomic;
 
 pub const FILE: &str = "run.json";
@@ -37,6 +37,9 @@ pub struct RunFlags {
     pub resamples: usize,
     pub seed: u64,
     pub chunk_size: usize,
+    /// The shard a part of a sharded run scored (absent in a whole run, a merged one too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -56,6 +59,24 @@ pub struct Counts {
     pub mentions_scored: u64,
     /// Sentences whose mentions the model could not encode (left out, not scored).
     pub sentences_unscorable: u64,
+}
+
+impl Counts {
+    /// Adds the counts of another part of the corpus.
+    pub fn add(&mut self, other: &Counts) {
+        self.records += other.records;
+        self.articles += other.articles;
+        self.rejected += other.rejected;
+        self.articles_framed += other.articles_framed;
+        self.articles_without_mentions += other.articles_without_mentions;
+        self.mentions += other.mentions;
+        self.sentences += other.sentences;
+        self.sentences_with_mentions += other.sentences_with_mentions;
+        self.sentences_scored += other.sentences_scored;
+        self.sentences_reused += other.sentences_reused;
+        self.mentions_scored += other.mentions_scored;
+        self.sentences_unscorable += other.sentences_unscorable;
+    }
 }
 
 /// A table as the run wrote it. run.json is written after every table is in place, so a
@@ -81,6 +102,19 @@ pub struct RunManifest {
     /// The tables of the run, as written.
     #[serde(default)]
     pub tables: Vec<TableRecord>,
+    pub seconds: f64,
+    /// The parts a merged run was made of (absent in a run scored whole).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<PartRecord>,
+}
+
+/// One part of a merged run, as `slant merge` found it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartRecord {
+    pub dir: String,
+    pub shard: Shard,
+    /// SHA-256 of the part's run.json, which lists the checksum of each of its tables.
+    pub run_sha256: String,
     pub seconds: f64,
 }
 

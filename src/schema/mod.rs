@@ -17,8 +17,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::util::{AtomicFile, Hasher, HashingReader, HashingWriter, IoError, ReadyFile};
 
-pub use manifest::{Counts, ModelInfo, RegistryFile, RunFlags, RunManifest, TableRecord};
-pub use tables::{ActorRow, ArticleRow, CampCell, MentionRow, OutletRow, RejectRow, SCORE_TABLES};
+pub use manifest::{
+    Counts, ModelInfo, PartRecord, RegistryFile, RunFlags, RunManifest, TableRecord,
+};
+pub use tables::{
+    ActorRow, ArticleRow, CampCell, MentionRow, OutletRow, PositionRow, RejectRow, SCORE_TABLES,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
@@ -167,6 +171,8 @@ pub struct TableReader<R> {
     layout: Layout,
     /// What run.json says the file is; checked once it has been read to the end.
     recorded: TableRecord,
+    /// Rows read so far.
+    rows: u64,
     row: PhantomData<R>,
 }
 
@@ -240,6 +246,7 @@ impl<R: ReadRow> TableReader<R> {
             header,
             layout,
             recorded,
+            rows: 0,
             row: PhantomData,
         })
     }
@@ -252,6 +259,7 @@ impl<R: ReadRow> TableReader<R> {
         match self.reader.read_record(record) {
             Ok(false) => None,
             Ok(true) => {
+                self.rows += 1;
                 let line = record.position().map_or(0, |p| p.line());
                 let mut cells = Cells {
                     record,
@@ -283,21 +291,45 @@ impl<R: ReadRow> TableReader<R> {
         mut f: impl FnMut(R) -> Result<(), String>,
     ) -> Result<(), SchemaError> {
         let mut record = csv::StringRecord::new();
-        let mut rows = 0u64;
         while let Some(row) = self.next_row(&mut record) {
             let (line, row) = row?;
-            rows += 1;
             f(row).map_err(|message| SchemaError::Row {
                 path: self.path.clone(),
                 line,
                 message,
             })?;
         }
+        self.check()
+    }
+
+    /// The next row, for a reader that takes rows from several tables in step; None at the
+    /// end. `finish` then checks the file.
+    pub fn next(&mut self) -> Option<Result<R, SchemaError>> {
+        let mut record = csv::StringRecord::new();
+        self.next_row(&mut record).map(|row| row.map(|(_, row)| row))
+    }
+
+    /// Checks that no row is left unread and that the file is the one run.json recorded.
+    pub fn finish(mut self) -> Result<(), SchemaError> {
+        let mut record = csv::StringRecord::new();
+        if let Some(row) = self.next_row(&mut record) {
+            let (line, _) = row?;
+            return Err(SchemaError::Row {
+                path: self.path,
+                line,
+                message: "a row no other table accounts for".into(),
+            });
+        }
+        self.check()
+    }
+
+    /// After the last row: the row count and checksum must be those recorded.
+    fn check(self) -> Result<(), SchemaError> {
         let (sha256, _) = self.reader.into_inner().finish();
-        if sha256 != self.recorded.sha256 || rows != self.recorded.rows {
+        if sha256 != self.recorded.sha256 || self.rows != self.recorded.rows {
             return Err(SchemaError::Mismatch {
                 path: self.path,
-                found: format!("{rows} rows, sha256 {sha256}"),
+                found: format!("{} rows, sha256 {sha256}", self.rows),
                 recorded: format!(
                     "{} rows, sha256 {}",
                     self.recorded.rows, self.recorded.sha256

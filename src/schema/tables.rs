@@ -331,6 +331,55 @@ impl ReadRow for RejectRow {
     }
 }
 
+/// Where a part of a sharded run's rows came from: one row per record the part lists, in
+/// input order. `record` counts every record of the inputs from 0 (articles and rejects, all
+/// shards'), so the parts' rows interleave back into input order; an article's rows are its
+/// one articles.csv row, its `mentions` mention rows and `actors` actor rows, a reject's its
+/// one rejects.csv row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PositionRow {
+    pub record: u64,
+    /// The article's id; empty for a reject.
+    pub article_id: String,
+    pub rejected: bool,
+    pub mentions: u64,
+    pub actors: u64,
+}
+
+impl Row for PositionRow {
+    const FILE: &'static str = "positions.csv";
+
+    fn header(_: &Layout) -> Vec<String> {
+        texts(["record", "article_id", "rejected", "mentions", "actors"])
+    }
+
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.record.to_string(),
+            self.article_id.clone(),
+            u8::from(self.rejected).to_string(),
+            self.mentions.to_string(),
+            self.actors.to_string(),
+        ]
+    }
+}
+
+impl ReadRow for PositionRow {
+    fn parse(c: &mut Cells, _: &Layout) -> Result<Self, String> {
+        Ok(Self {
+            record: c.count()?,
+            article_id: c.text()?,
+            rejected: match c.count::<u8>()? {
+                0 => false,
+                1 => true,
+                other => return Err(format!("rejected is {other}, not 0 or 1")),
+            },
+            mentions: c.count()?,
+            actors: c.count()?,
+        })
+    }
+}
+
 /// The tables `slant score` writes, in the order they are listed in run.json.
 pub const SCORE_TABLES: [&str; 5] = [
     MentionRow::FILE,

@@ -55,15 +55,16 @@ impl RunIdentity {
 
     /// Each field where `self` (the earlier run) and `now` differ, as `path: before -> now`.
     pub fn differences(&self, now: &RunIdentity) -> Vec<String> {
-        let (before, now) = (json(self), json(now));
-        let mut out = Vec::new();
-        diff("", &before, &now, &mut out);
-        out
+        differences(self, now)
     }
 }
 
-fn json(identity: &RunIdentity) -> Value {
-    serde_json::to_value(identity).unwrap_or(Value::Null)
+/// Each field where `before` and `now` differ, as `path: before -> now`.
+pub(crate) fn differences<T: Serialize>(before: &T, now: &T) -> Vec<String> {
+    let json = |value: &T| serde_json::to_value(value).unwrap_or(Value::Null);
+    let mut out = Vec::new();
+    diff("", &json(before), &json(now), &mut out);
+    out
 }
 
 fn diff(path: &str, before: &Value, now: &Value, out: &mut Vec<String>) {

@@ -9,6 +9,7 @@
 
 pub mod checkpoint;
 mod dedupe;
+pub mod merge;
 pub(crate) mod prepare;
 mod resume;
 mod rows;
@@ -21,9 +22,11 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::actors::{Matcher, Registry};
-use crate::aggregate::{group_seed, Axis, GroupAccumulator};
+use crate::aggregate::{Axis, GroupAccumulator};
 use crate::annotate::{AnnotatedArticle, Annotator};
-use crate::corpus::{Article, CorpusError, FieldMap, Format, InputSummary, Reader, Record};
+use crate::corpus::{
+    Article, CorpusError, FieldMap, Format, InputSummary, Reader, Record, Shard,
+};
 use crate::schema::{
     Counts, Layout, ModelInfo, OutletRow, RegistryFile, RunFlags, RunManifest, SchemaError,
     TableReader,
@@ -33,7 +36,7 @@ use crate::text::{EnglishRules, Segmenter};
 use crate::util::failpoint::kill_point;
 use checkpoint::{Checkpoint, Existing, RecordLog, RunIdentity, Start};
 use dedupe::SentenceScorer;
-use rows::{outlet_row, ScoredArticle};
+use rows::{outlet_rows, ScoredArticle};
 use sink::Sink;
 
 #[derive(Debug, Clone)]
@@ -53,6 +56,8 @@ pub struct ScoreOptions {
     pub checkpoint_every: u64,
     /// What to do when `out` already holds a run.
     pub existing: Existing,
+    /// Score only this shard's articles, as a part for `slant merge`.
+    pub shard: Option<Shard>,
 }
 
 /// The stages that can be swapped: how text is split, what annotates mentions, what scores
@@ -182,7 +187,7 @@ pub fn score(
             seconds_before = checkpoint.seconds;
             sink
         }
-        Start::Fresh => Sink::create(&options.out, &layout)?,
+        Start::Fresh => Sink::create(&options.out, &layout, options.shard.is_some())?,
     };
     let bytes_read = reader.progress();
     let bytes_total = crate::corpus::total_bytes(&options.inputs);
@@ -190,8 +195,12 @@ pub fn score(
     let seconds = |started: &Instant| seconds_before + started.elapsed().as_secs_f64();
     let mut chunks = 0u64;
     loop {
-        let chunk = read_chunk(&mut reader, options, &mut sink, &mut counts, &mut log)?;
-        if chunk.is_empty() {
+        let Chunk {
+            articles: chunk,
+            records,
+            exhausted,
+        } = read_chunk(&mut reader, options, &mut sink, &mut counts, &mut log)?;
+        if chunk.is_empty() && exhausted {
             break;
         }
         let annotated: Vec<AnnotatedArticle> = chunk
@@ -199,7 +208,8 @@ pub fn score(
             .map(|a| prepare::prepare(a, stages.segmenter.as_ref(), &finder, &stages.annotators))
             .collect();
         let stances = scorer.score_chunk(&chunk, &annotated, &mut counts)?;
-        for ((article, annotated), stances) in chunk.iter().zip(&annotated).zip(&stances) {
+        let scored = chunk.iter().zip(&annotated).zip(&stances).zip(records);
+        for (((article, annotated), stances), record) in scored {
             let scored = ScoredArticle::new(
                 article,
                 annotated,
@@ -208,7 +218,7 @@ pub fn score(
                 options.axis.as_ref(),
                 &layout.camps,
             );
-            sink.article(&scored)?;
+            sink.article(&scored.rows, record)?;
             count_article(&mut counts, &scored);
             outlets
                 .entry(article.outlet.clone())
@@ -238,16 +248,7 @@ pub fn score(
             mentions: counts.mentions,
         });
     }
-    let outlet_rows: Vec<OutletRow> = outlets
-        .into_iter()
-        .map(|(outlet, group)| {
-            let seed = group_seed(options.seed, &outlet);
-            outlet_row(
-                &outlet,
-                &group.finish(&layout.camps, options.resamples, seed),
-            )
-        })
-        .collect();
+    let outlet_rows = outlet_rows(outlets, &layout.camps, options.resamples, options.seed);
     let mut manifest = manifest(options, registry, model, reader.finish(), &counts);
     manifest.seconds = (seconds(&started) * 1000.0).round() / 1000.0;
     let last = Checkpoint {
@@ -328,10 +329,12 @@ fn manifest(
             resamples: options.resamples,
             seed: options.seed,
             chunk_size: options.chunk_size,
+            shard: options.shard,
         },
         counts: counts.clone(),
         tables: Vec::new(),
         seconds: 0.0,
+        parts: Vec::new(),
     }
 }
 
@@ -344,24 +347,42 @@ fn check_axis(axis: Option<&Axis>, camps: &[String]) -> Result<(), ScoreError> {
     Ok(())
 }
 
-/// The next `chunk_size` articles in input order; rejected records on the way go to the sink
-/// (or stop the run under `--strict`). Empty when the input is exhausted.
+/// A chunk of articles, with the input record number each was.
+struct Chunk {
+    articles: Vec<Article>,
+    records: Vec<u64>,
+    /// The inputs are read to the end.
+    exhausted: bool,
+}
+
+/// The next `chunk_size` articles (of this shard) in input order; rejected records on the way
+/// go to the sink (or stop the run under `--strict`, whichever shard would list them).
 fn read_chunk(
     reader: &mut Reader,
     options: &ScoreOptions,
     sink: &mut Sink,
     counts: &mut Counts,
     log: &mut RecordLog,
-) -> Result<Vec<Article>, ScoreError> {
-    let mut chunk = Vec::with_capacity(options.chunk_size);
-    while chunk.len() < options.chunk_size {
-        let Some(record) = reader.next() else { break };
+) -> Result<Chunk, ScoreError> {
+    let mut chunk = Chunk {
+        articles: Vec::with_capacity(options.chunk_size),
+        records: Vec::with_capacity(options.chunk_size),
+        exhausted: false,
+    };
+    // Records of other shards are read too (they number the records and fill the
+    // duplicate-id memory), but only up to a few chunks' worth per call, so progress and
+    // checkpoints keep coming on a shard that owns few of them.
+    let mut budget = options.chunk_size.saturating_mul(SKIPPED_PER_CHUNK);
+    while chunk.articles.len() < options.chunk_size && budget > 0 {
+        let Some(record) = reader.next() else {
+            chunk.exhausted = true;
+            break;
+        };
         let record = record?;
         kill_point("record");
-        counts.records += 1;
+        let number = log.records;
         log.add(&record);
         match record {
-            Record::Article(a) => chunk.push(a),
             Record::Reject(r) if options.strict => {
                 return Err(ScoreError::Strict {
                     file: r.file,
@@ -369,19 +390,29 @@ fn read_chunk(
                     reason: r.reason,
                 })
             }
-            Record::Reject(r) => {
-                sink.reject(&r)?;
+            Record::Article(a) if options.shard.is_none_or(|s| s.owns(&a.id)) => {
+                counts.records += 1;
+                chunk.articles.push(a);
+                chunk.records.push(number);
+            }
+            Record::Reject(r) if options.shard.is_none_or(|s| s.lists_reject(&r.id)) => {
+                counts.records += 1;
+                sink.reject(&r, number)?;
                 counts.rejected += 1;
             }
+            _ => budget -= 1,
         }
     }
     Ok(chunk)
 }
 
+/// How many chunks' worth of other shards' records one chunk may skip over.
+const SKIPPED_PER_CHUNK: usize = 4;
+
 fn count_article(counts: &mut Counts, scored: &ScoredArticle) {
     counts.articles += 1;
     counts.mentions += scored.scores.mentions;
-    if scored.article.framing.is_some() {
+    if scored.rows.article.framing.is_some() {
         counts.articles_framed += 1;
     }
     if scored.scores.mentions == 0 {

@@ -1,9 +1,13 @@
 //! A scored article as table rows, and the numbers its outlet is built from.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use crate::actors::Registry;
-use crate::aggregate::{score_article, ArticleScores, Axis, GroupStats, MentionScore};
+use crate::aggregate::{
+    group_seed, score_article, ArticleScores, ArticleTally, Axis, GroupAccumulator, GroupStats,
+    MentionScore,
+};
 use crate::annotate::AnnotatedArticle;
 use crate::corpus::Article;
 use crate::schema::{as_written, ActorRow, ArticleRow, CampCell, MentionRow, OutletRow};
@@ -52,11 +56,28 @@ pub fn excerpt(text: &str, sentence: Range<usize>, mention: Range<usize>) -> Str
     out
 }
 
-/// An article's rows for mentions.csv, actors.csv and articles.csv, and its tallies.
-pub struct ScoredArticle {
+/// An article's rows for mentions.csv, actors.csv and articles.csv.
+pub struct ArticleRows {
     pub mentions: Vec<MentionRow>,
     pub actors: Vec<ActorRow>,
     pub article: ArticleRow,
+}
+
+impl ArticleRows {
+    /// What the article adds to its outlet, from its mention rows as written (the same
+    /// numbers whether the rows were just scored or read back from a table).
+    pub fn tally(&self, axis: Option<&Axis>) -> ArticleTally {
+        let mut tally = ArticleTally::default();
+        for m in &self.mentions {
+            tally.add(&m.camp, m.score, axis);
+        }
+        tally
+    }
+}
+
+/// An article scored: its rows, and its tallies.
+pub struct ScoredArticle {
+    pub rows: ArticleRows,
     pub scores: ArticleScores,
 }
 
@@ -140,12 +161,31 @@ impl ScoredArticle {
             kept: article.kept.clone(),
         };
         Self {
-            mentions,
-            actors,
-            article,
+            rows: ArticleRows {
+                mentions,
+                actors,
+                article,
+            },
             scores,
         }
     }
+}
+
+/// outlets.csv: each outlet's articles aggregated (in input order, the bootstrap seeded by
+/// the outlet's name), ordered by outlet.
+pub fn outlet_rows(
+    outlets: BTreeMap<String, GroupAccumulator>,
+    camps: &[String],
+    resamples: usize,
+    seed: u64,
+) -> Vec<OutletRow> {
+    outlets
+        .into_iter()
+        .map(|(outlet, group)| {
+            let stats = group.finish(camps, resamples, group_seed(seed, &outlet));
+            outlet_row(&outlet, &stats)
+        })
+        .collect()
 }
 
 /// outlets.csv's row for an outlet's aggregated numbers.

@@ -5,11 +5,11 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use super::checkpoint::{Checkpoint, PARTIAL};
-use super::rows::ScoredArticle;
+use super::rows::ArticleRows;
 use crate::schema::compare::COMPARE_TABLES;
 use crate::schema::{
-    manifest, ActorRow, ArticleRow, Layout, MentionRow, OutletRow, RejectRow, RunManifest,
-    SchemaError, TableWriter,
+    manifest, ActorRow, ArticleRow, Layout, MentionRow, OutletRow, PositionRow, RejectRow,
+    Row, RunManifest, SchemaError, TableWriter,
 };
 use crate::util::failpoint::kill_point;
 use crate::util::IoError;
@@ -20,6 +20,8 @@ pub struct Sink {
     actors: TableWriter<ActorRow, File>,
     articles: TableWriter<ArticleRow, File>,
     rejects: TableWriter<RejectRow, File>,
+    /// Only in a part of a sharded run: where each record's rows came from.
+    positions: Option<TableWriter<PositionRow, File>>,
 }
 
 fn remove_if_present(path: &Path) -> Result<(), IoError> {
@@ -36,8 +38,8 @@ fn remove_if_present(path: &Path) -> Result<(), IoError> {
 
 impl Sink {
     /// New, empty tables in `out/.partial` (anything an earlier unfinished run left there is
-    /// discarded).
-    pub fn create(out: &Path, layout: &Layout) -> Result<Self, SchemaError> {
+    /// discarded); with `positions`, for a part of a sharded run.
+    pub fn create(out: &Path, layout: &Layout, positions: bool) -> Result<Self, SchemaError> {
         let partial = out.join(PARTIAL);
         remove_if_present(&partial)?;
         std::fs::create_dir_all(&partial).map_err(IoError::at(&partial))?;
@@ -46,6 +48,11 @@ impl Sink {
             actors: TableWriter::create_appendable(&partial, layout)?,
             articles: TableWriter::create_appendable(&partial, layout)?,
             rejects: TableWriter::create_appendable(&partial, layout)?,
+            positions: if positions {
+                Some(TableWriter::create_appendable(&partial, layout)?)
+            } else {
+                None
+            },
             partial,
         })
     }
@@ -59,22 +66,47 @@ impl Sink {
             actors: TableWriter::reopen(&partial, tables)?,
             articles: TableWriter::reopen(&partial, tables)?,
             rejects: TableWriter::reopen(&partial, tables)?,
+            positions: if tables.iter().any(|t| t.file == PositionRow::FILE) {
+                Some(TableWriter::reopen(&partial, tables)?)
+            } else {
+                None
+            },
             partial,
         })
     }
 
-    pub fn reject(&mut self, reject: &RejectRow) -> Result<(), SchemaError> {
+    /// Lists the rejected input record number `record` (counted from 0 over all inputs).
+    pub fn reject(&mut self, reject: &RejectRow, record: u64) -> Result<(), SchemaError> {
+        if let Some(positions) = &mut self.positions {
+            positions.write(&PositionRow {
+                record,
+                article_id: String::new(),
+                rejected: true,
+                mentions: 0,
+                actors: 0,
+            })?;
+        }
         self.rejects.write(reject)
     }
 
-    pub fn article(&mut self, scored: &ScoredArticle) -> Result<(), SchemaError> {
-        for row in &scored.mentions {
+    /// Writes the rows of the article that was input record number `record`.
+    pub fn article(&mut self, rows: &ArticleRows, record: u64) -> Result<(), SchemaError> {
+        if let Some(positions) = &mut self.positions {
+            positions.write(&PositionRow {
+                record,
+                article_id: rows.article.article_id.clone(),
+                rejected: false,
+                mentions: rows.mentions.len() as u64,
+                actors: rows.actors.len() as u64,
+            })?;
+        }
+        for row in &rows.mentions {
             self.mentions.write(row)?;
         }
-        for row in &scored.actors {
+        for row in &rows.actors {
             self.actors.write(row)?;
         }
-        self.articles.write(&scored.article)
+        self.articles.write(&rows.article)
     }
 
     /// Syncs the tables and saves `checkpoint` with their prefixes.
@@ -89,6 +121,9 @@ impl Sink {
             self.articles.sync()?,
             self.rejects.sync()?,
         ];
+        if let Some(positions) = &mut self.positions {
+            checkpoint.tables.push(positions.sync()?);
+        }
         checkpoint.write(out)?;
         kill_point("checkpoint");
         Ok(())
@@ -117,6 +152,9 @@ impl Sink {
             self.rejects.close()?,
             outlet_table.close()?,
         ];
+        if let Some(positions) = self.positions {
+            manifest.tables.push(positions.close()?);
+        }
         checkpoint.finished = Some(manifest.clone());
         checkpoint.write(out)?;
         kill_point("finished");
