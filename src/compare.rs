@@ -26,6 +26,14 @@ pub enum CompareError {
     Io(#[from] IoError),
     #[error("no framing axis: give --axis A,B (the run was scored without one)")]
     NoAxis,
+    #[error(
+        "{dir} is shard {shard} of a sharded run, not a whole run: merge the parts first \
+         (slant merge PART... --out DIR)"
+    )]
+    Part {
+        dir: std::path::PathBuf,
+        shard: crate::corpus::Shard,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
@@ -106,6 +114,12 @@ impl Run {
     /// Reads `articles.csv` and `mentions.csv` of a score output directory.
     pub fn load(dir: &Path, by: GroupBy, axis: Option<Axis>) -> Result<Run, CompareError> {
         let manifest = RunManifest::read(dir)?;
+        if let Some(shard) = manifest.flags.shard {
+            return Err(CompareError::Part {
+                dir: dir.to_path_buf(),
+                shard,
+            });
+        }
         let axis = axis
             .or_else(|| manifest.flags.axis.clone())
             .ok_or(CompareError::NoAxis)?;

@@ -85,7 +85,10 @@ mod tests {
     #[test]
     fn the_hash_is_the_documented_one() {
         // SHA-256("a") starts ca978112ca1bbdca = 14598278634844962250.
-        assert_eq!(Shard::of("a", u32::MAX), (14598278634844962250u64 % u64::from(u32::MAX)) as u32);
+        assert_eq!(
+            Shard::of("a", u32::MAX),
+            (14598278634844962250u64 % u64::from(u32::MAX)) as u32
+        );
         assert_eq!(Shard::of("a", 7), (14598278634844962250u64 % 7) as u32);
     }
 

@@ -302,13 +302,6 @@ impl<R: ReadRow> TableReader<R> {
         self.check()
     }
 
-    /// The next row, for a reader that takes rows from several tables in step; None at the
-    /// end. `finish` then checks the file.
-    pub fn next(&mut self) -> Option<Result<R, SchemaError>> {
-        let mut record = csv::StringRecord::new();
-        self.next_row(&mut record).map(|row| row.map(|(_, row)| row))
-    }
-
     /// Checks that no row is left unread and that the file is the one run.json recorded.
     pub fn finish(mut self) -> Result<(), SchemaError> {
         let mut record = csv::StringRecord::new();
@@ -347,6 +340,17 @@ impl<R: ReadRow> TableReader<R> {
             Ok(())
         })?;
         Ok(rows)
+    }
+}
+
+/// Rows one at a time, for a reader that takes rows from several tables in step; `finish`
+/// then checks the file.
+impl<R: ReadRow> Iterator for TableReader<R> {
+    type Item = Result<R, SchemaError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut record = csv::StringRecord::new();
+        self.next_row(&mut record).map(|row| row.map(|(_, row)| row))
     }
 }
 

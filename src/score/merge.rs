@@ -32,7 +32,9 @@ pub enum MergeError {
     Output(#[from] SchemaError),
     #[error("no parts to merge")]
     NoParts,
-    #[error("{0}: not a part of a sharded run (its run.json names no shard); score it with --shard K/N")]
+    #[error(
+        "{0}: not a part of a sharded run (its run.json names no shard); score it with --shard K/N"
+    )]
     NotAPart(PathBuf),
     #[error("{part}: shard {shard}, but {first} is shard {first_shard}: the parts of one run split it the same way")]
     OtherSplit {
@@ -152,21 +154,40 @@ pub struct MergeProgress {
     pub records_total: u64,
 }
 
-/// Merges the parts in `parts` into `out` (replacing a run there only with `force`).
+/// Merges the parts in `parts` into `out` (replacing a run there only with `force`). A
+/// merge that fails leaves `out` as it was (a folder it made is removed).
 pub fn merge(
     parts: &[PathBuf],
     out: &Path,
     force: bool,
-    mut on_progress: impl FnMut(&MergeProgress),
+    on_progress: impl FnMut(&MergeProgress),
 ) -> Result<Summary, MergeError> {
     let started = Instant::now();
     let parts = read_parts(parts)?;
     check_out(out, &parts, force)?;
+    let made = !out.exists();
+    let merged = merge_into(&parts, out, started, on_progress);
+    if merged.is_err() {
+        // Best effort: the error being reported matters more than one about cleaning up.
+        let _ = std::fs::remove_dir_all(out.join(PARTIAL));
+        if made {
+            let _ = std::fs::remove_dir(out);
+        }
+    }
+    merged
+}
+
+fn merge_into(
+    parts: &[Part],
+    out: &Path,
+    started: Instant,
+    mut on_progress: impl FnMut(&MergeProgress),
+) -> Result<Summary, MergeError> {
     let first = &parts[0].run;
     let layout = first.layout();
     let axis = first.flags.axis.as_ref();
     let mut counts = Counts::default();
-    for part in &parts {
+    for part in parts {
         counts.add(&part.run.counts);
     }
     std::fs::create_dir_all(out).map_err(|e| SchemaError::from(IoError::at(out)(e)))?;
@@ -201,7 +222,9 @@ pub fn merge(
             }));
         }
         expected += 1;
-        let position = pending[i].take().ok_or_else(|| inconsistent("lost its place".into()))?;
+        let position = pending[i]
+            .take()
+            .ok_or_else(|| inconsistent("lost its place".into()))?;
         let t = &mut tables[i];
         if position.rejected {
             let reject = take(&mut t.rejects, dir, "rejects")?;
@@ -261,7 +284,12 @@ pub fn merge(
     for t in tables {
         t.finish()?;
     }
-    let outlet_rows = outlet_rows(outlets, &layout.camps, first.flags.resamples, first.flags.seed);
+    let outlet_rows = outlet_rows(
+        outlets,
+        &layout.camps,
+        first.flags.resamples,
+        first.flags.seed,
+    );
     let mut run = first.clone();
     run.flags.shard = None;
     run.counts = counts.clone();

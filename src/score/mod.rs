@@ -24,9 +24,7 @@ use rayon::prelude::*;
 use crate::actors::{Matcher, Registry};
 use crate::aggregate::{Axis, GroupAccumulator};
 use crate::annotate::{AnnotatedArticle, Annotator};
-use crate::corpus::{
-    Article, CorpusError, FieldMap, Format, InputSummary, Reader, Record, Shard,
-};
+use crate::corpus::{Article, CorpusError, FieldMap, Format, InputSummary, Reader, Record, Shard};
 use crate::schema::{
     Counts, Layout, ModelInfo, OutletRow, RegistryFile, RunFlags, RunManifest, SchemaError,
     TableReader,

@@ -8,8 +8,8 @@ use super::checkpoint::{Checkpoint, PARTIAL};
 use super::rows::ArticleRows;
 use crate::schema::compare::COMPARE_TABLES;
 use crate::schema::{
-    manifest, ActorRow, ArticleRow, Layout, MentionRow, OutletRow, PositionRow, RejectRow,
-    Row, RunManifest, SchemaError, TableWriter,
+    manifest, ActorRow, ArticleRow, Layout, MentionRow, OutletRow, PositionRow, RejectRow, Row,
+    RunManifest, SchemaError, TableWriter,
 };
 use crate::util::failpoint::kill_point;
 use crate::util::IoError;
@@ -22,6 +22,9 @@ pub struct Sink {
     rejects: TableWriter<RejectRow, File>,
     /// Only in a part of a sharded run: where each record's rows came from.
     positions: Option<TableWriter<PositionRow, File>>,
+    /// Positions of rejects not yet written: a chunk's rejects reach the sink as they are
+    /// read, its articles once scored, and positions.csv must be in input order.
+    rejects_pending: std::collections::VecDeque<PositionRow>,
 }
 
 fn remove_if_present(path: &Path) -> Result<(), IoError> {
@@ -54,6 +57,7 @@ impl Sink {
                 None
             },
             partial,
+            rejects_pending: Default::default(),
         })
     }
 
@@ -72,25 +76,27 @@ impl Sink {
                 None
             },
             partial,
+            rejects_pending: Default::default(),
         })
     }
 
     /// Lists the rejected input record number `record` (counted from 0 over all inputs).
     pub fn reject(&mut self, reject: &RejectRow, record: u64) -> Result<(), SchemaError> {
-        if let Some(positions) = &mut self.positions {
-            positions.write(&PositionRow {
+        if self.positions.is_some() {
+            self.rejects_pending.push_back(PositionRow {
                 record,
                 article_id: String::new(),
                 rejected: true,
                 mentions: 0,
                 actors: 0,
-            })?;
+            });
         }
         self.rejects.write(reject)
     }
 
     /// Writes the rows of the article that was input record number `record`.
     pub fn article(&mut self, rows: &ArticleRows, record: u64) -> Result<(), SchemaError> {
+        self.write_rejects_before(record)?;
         if let Some(positions) = &mut self.positions {
             positions.write(&PositionRow {
                 record,
@@ -109,12 +115,31 @@ impl Sink {
         self.articles.write(&rows.article)
     }
 
-    /// Syncs the tables and saves `checkpoint` with their prefixes.
+    /// Writes the positions of the rejects read before input record `record`.
+    fn write_rejects_before(&mut self, record: u64) -> Result<(), SchemaError> {
+        let Some(positions) = &mut self.positions else {
+            return Ok(());
+        };
+        while self
+            .rejects_pending
+            .front()
+            .is_some_and(|p| p.record < record)
+        {
+            if let Some(row) = self.rejects_pending.pop_front() {
+                positions.write(&row)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Syncs the tables and saves `checkpoint` with their prefixes (called between chunks,
+    /// when every record read so far has its rows written).
     pub fn checkpoint(
         &mut self,
         mut checkpoint: Checkpoint,
         out: &Path,
     ) -> Result<(), SchemaError> {
+        self.write_rejects_before(u64::MAX)?;
         checkpoint.tables = vec![
             self.mentions.sync()?,
             self.actors.sync()?,
@@ -133,12 +158,13 @@ impl Sink {
     /// the checkpoint (so a crash from here on only has the moves left to do), then moves
     /// the set into place.
     pub fn finish(
-        self,
+        mut self,
         outlets: &[OutletRow],
         mut manifest: RunManifest,
         mut checkpoint: Checkpoint,
         out: &Path,
     ) -> Result<RunManifest, SchemaError> {
+        self.write_rejects_before(u64::MAX)?;
         let layout = manifest.layout();
         let mut outlet_table =
             TableWriter::<OutletRow, File>::create_appendable(&self.partial, &layout)?;

@@ -95,6 +95,7 @@ fn write_manifest(dir: &Path, axis: Option<Axis>) {
             resamples: 0,
             seed: 0,
             chunk_size: 1,
+            shard: None,
         },
         counts: Counts {
             records: 6,
@@ -105,6 +106,7 @@ fn write_manifest(dir: &Path, axis: Option<Axis>) {
             .filter_map(|file| record(dir, file))
             .collect(),
         seconds: 0.0,
+        parts: Vec::new(),
     }
     .write(dir)
     .unwrap();

@@ -15,6 +15,7 @@ mod onnx;
 mod resume;
 mod schema;
 mod score;
+mod shards;
 mod stance_encoding;
 mod stance_model;
 
@@ -32,6 +33,7 @@ fn main() {
         resume::trials(),
         schema::trials(),
         score::trials(),
+        shards::trials(),
         stance_encoding::trials(),
         stance_model::trials(),
     ]

@@ -78,6 +78,7 @@ fn options(inputs: Vec<(PathBuf, Format)>, out: PathBuf) -> ScoreOptions {
         cache_limit: 1000,
         checkpoint_every: CHECKPOINT_EVERY,
         existing: Existing::Refuse,
+        shard: None,
     }
 }
 
