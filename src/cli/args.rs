@@ -11,9 +11,15 @@ use slant::stance::onnx::Precision;
 
 #[derive(clap::Args)]
 pub struct InputArgs {
-    /// JSONL or CSV files, folders of .txt files (outlet = folder name), or - for stdin.
-    #[arg(required = true)]
+    /// JSONL or CSV files (plain, .gz or .zst), folders of .txt files (outlet = folder
+    /// name), glob patterns (quoted: 'data/*.jsonl.zst', matches in sorted order), or - for
+    /// stdin.
+    #[arg(required_unless_present = "inputs_from")]
     inputs: Vec<PathBuf>,
+    /// A file listing inputs, one path or pattern per line (# comments; relative to the
+    /// list's folder), read after the inputs named on the command line. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    inputs_from: Vec<PathBuf>,
     /// Input format; by default from the extension (a folder is txt, stdin is jsonl).
     #[arg(long, value_enum)]
     format: Option<Format>,
@@ -35,10 +41,12 @@ pub struct InputArgs {
 impl InputArgs {
     /// The inputs with their formats, and the field mapping.
     pub fn resolve(&self) -> Result<(Vec<(PathBuf, Format)>, FieldMap)> {
-        let inputs = self
-            .inputs
-            .iter()
-            .map(|p| Ok((p.clone(), detect_format(p, self.format)?)))
+        let inputs = slant::corpus::inputs::expand(&self.inputs, &self.inputs_from)?
+            .into_iter()
+            .map(|p| {
+                let format = detect_format(&p, self.format)?;
+                Ok((p, format))
+            })
             .collect::<Result<Vec<_>>>()?;
         let fields = FieldMap {
             id: self.id_field.clone(),

@@ -1,6 +1,6 @@
-//! What the bytes of an input are, before any record is parsed: gzip is unpacked as it
-//! streams, a UTF-8 byte order mark is dropped, and encodings slant does not read (UTF-16,
-//! zstd) are refused by name before any work.
+//! What the bytes of an input are, before any record is parsed: gzip and zstd are unpacked as
+//! they stream (never to disk), a UTF-8 byte order mark is dropped, and UTF-16, which slant
+//! does not read, is refused by name before any work.
 
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
@@ -48,10 +48,15 @@ pub fn decoded(path: &Path, raw: Box<dyn Read>) -> Result<Box<dyn Read>, CorpusE
         return text(path, unpacked, &head);
     }
     if head.starts_with(ZSTD) {
-        return Err(CorpusError::Encoding {
-            path: path.to_path_buf(),
-            reason: "zstd-compressed: unpack it first (`zstd -d`), or gzip it".into(),
-        });
+        let unpacking = zstd::stream::read::Decoder::with_buffer(reader).map_err(|e| {
+            CorpusError::Encoding {
+                path: path.to_path_buf(),
+                reason: format!("zstd-compressed, but cannot be unpacked: {e}"),
+            }
+        })?;
+        let mut unpacked = BufReader::with_capacity(1 << 16, unpacking);
+        let head = peek(path, &mut unpacked)?;
+        return text(path, unpacked, &head);
     }
     text(path, reader, &head)
 }

@@ -18,6 +18,7 @@ use crate::util::{Digest, Hasher, HashingReader, IoError};
 
 mod csv;
 mod encoding;
+pub mod inputs;
 mod jsonl;
 mod shard;
 mod txt;
@@ -108,6 +109,10 @@ pub enum CorpusError {
     Encoding { path: PathBuf, reason: String },
     #[error("{path}: no such input file or folder")]
     Missing { path: PathBuf },
+    #[error("input pattern {pattern:?}: {reason}")]
+    Pattern { pattern: String, reason: String },
+    #[error("{path}: the list of inputs names no input")]
+    EmptyList { path: PathBuf },
 }
 
 /// One input as read, for the run manifest.
@@ -162,9 +167,9 @@ pub fn detect_format(path: &Path, default: Option<Format>) -> Result<Format, Cor
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase)
     };
-    // `corpus.jsonl.gz` is JSONL (unpacked as it is read).
+    // `corpus.jsonl.gz` and `corpus.jsonl.zst` are JSONL (unpacked as they are read).
     let named = match extension(path).as_deref() {
-        Some("gz") => path.file_stem().and_then(|stem| extension(Path::new(stem))),
+        Some("gz" | "zst") => path.file_stem().and_then(|stem| extension(Path::new(stem))),
         other => other.map(str::to_string),
     };
     match named.as_deref() {

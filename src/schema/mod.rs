@@ -350,7 +350,8 @@ impl<R: ReadRow> Iterator for TableReader<R> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let mut record = csv::StringRecord::new();
-        self.next_row(&mut record).map(|row| row.map(|(_, row)| row))
+        self.next_row(&mut record)
+            .map(|row| row.map(|(_, row)| row))
     }
 }
 

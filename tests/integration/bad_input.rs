@@ -114,7 +114,9 @@ fn cases() -> Vec<Case> {
         case("a raw NUL byte in a line", "a.jsonl", raw_nul, Read(1, &[("a.jsonl", 2, "invalid JSON: control character")])),
         case("an escaped NUL in the text", "a.jsonl", two(&line("n", "Lopez\\u0000 won."), ""), Read(2, &[("a.jsonl", 2, "NUL byte")])),
         case("gzipped JSONL", "a.jsonl.gz", gzip(&two("", "")), Read(2, &[])),
-        case("zstd-compressed input", "a.jsonl", vec![0x28, 0xb5, 0x2f, 0xfd, 0, 0], Stop("zstd-compressed")),
+        case("zstd-compressed JSONL", "a.jsonl.zst", zstd::encode_all(two("", "").as_slice(), 3).unwrap(), Read(2, &[])),
+        case("zstd frames one after another", "a.jsonl.zst", [zstd::encode_all(good("z1").as_bytes(), 1).unwrap(), zstd::encode_all(good("z2").as_bytes(), 1).unwrap()].concat(), Read(2, &[])),
+        case("a broken zstd header", "a.jsonl", vec![0x28, 0xb5, 0x2f, 0xfd, 0, 0], Stop("cannot read it")),
         // JSON structure.
         case("truncated JSON on the last line", "a.jsonl", jsonl(&[&good("g1"), "{\"id\": \"t\", \"outlet\": \"o\", \"te"]), Read(1, &[("a.jsonl", 2, "invalid JSON")])),
         case("a JSON array instead of an object", "a.jsonl", two("[1, 2]\n", ""), Read(2, &[("a.jsonl", 2, "not a JSON object")])),

@@ -316,6 +316,56 @@ fn a_killed_shard_resumes_to_the_same_part() {
     }
 }
 
+/// The corpus split into three files, plain, gzip and zstd, named by a pattern or by a list
+/// of inputs (and sharded), scores the same articles as the one file.
+fn many_inputs_by_pattern_or_list_score_as_one_file() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let input = corpus(dir.path());
+    let one = dir.path().join("one");
+    succeeds(score(&input, &one, &[]));
+    let text = std::fs::read_to_string(&input).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let pieces: Vec<String> = lines.chunks(15).map(|c| c.join("\n") + "\n").collect();
+    let split = dir.path().join("split");
+    std::fs::create_dir_all(&split).unwrap();
+    std::fs::write(split.join("part-a.jsonl"), &pieces[0]).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(pieces[1].as_bytes()).unwrap();
+    std::fs::write(split.join("part-b.jsonl.gz"), gz.finish().unwrap()).unwrap();
+    let zst = zstd::encode_all(pieces[2].as_bytes(), 3).unwrap();
+    std::fs::write(split.join("part-c.jsonl.zst"), zst).unwrap();
+    let same_articles = |out: &Path, what: &str| {
+        for table in ["mentions.csv", "actors.csv", "articles.csv", "outlets.csv"] {
+            assert!(
+                std::fs::read(one.join(table)).unwrap() == std::fs::read(out.join(table)).unwrap(),
+                "{what}: {table} differs"
+            );
+        }
+    };
+    let by_pattern = dir.path().join("by-pattern");
+    succeeds(score(&split.join("part-*"), &by_pattern, &[]));
+    same_articles(&by_pattern, "pattern");
+    let list = split.join("inputs.txt");
+    std::fs::write(&list, "# in order\npart-a.jsonl\n\npart-[bc].*\n").unwrap();
+    let listed = dir.path().join("listed");
+    let output = slant()
+        .arg("score")
+        .args(SCORE_FLAGS)
+        .arg("--inputs-from")
+        .arg(&list)
+        .arg("--out")
+        .arg(&listed)
+        .output()
+        .unwrap();
+    succeeds(output);
+    same_articles(&listed, "list");
+    let run = run_json(&listed);
+    assert_eq!(run["inputs"].as_array().map(Vec::len), Some(3), "{run}");
+    let nothing = score(&split.join("*.parquet"), &dir.path().join("none"), &[]);
+    fails_with(nothing, &["*.parquet", "matches no file"]);
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
@@ -328,4 +378,5 @@ crate::trials! {
     sharded_runs_merge_to_the_bytes_of_one_run,
     merge_refuses_parts_that_do_not_make_one_run,
     a_killed_shard_resumes_to_the_same_part,
+    many_inputs_by_pattern_or_list_score_as_one_file,
 }
