@@ -1,6 +1,7 @@
 //! Property tests of the invariants every stage promises, on generated input: the reader and
 //! the registry parser never panic, whatever the bytes; sentences tile the text; every
-//! mention's span slices the text on character boundaries, inside its sentence.
+//! mention found is placed in a sentence, and its span slices the text on character
+//! boundaries, inside that sentence.
 
 use std::io::Write;
 
@@ -139,6 +140,8 @@ proptest! {
             text: text.clone(), kept: Vec::new(), file: "f".into(), line: 1,
         };
         let annotated = prepare(&article, &crate::text::EnglishRules, &matcher, &[]);
+        // Every mention found is placed in a sentence: none is lost.
+        prop_assert_eq!(annotated.mentions.len(), matcher.find(&text).len());
         for m in &annotated.mentions {
             let sentence = &annotated.sentences[m.sentence];
             prop_assert!(sentence.start <= m.span.start && m.span.end <= sentence.end);

@@ -1,6 +1,8 @@
 //! Per-article work, run in parallel: segment, find mentions, place each in its sentence,
 //! annotate.
 
+use std::ops::Range;
+
 use crate::actors::Matcher;
 use crate::annotate::{AnnotatedArticle, Annotator, LocatedMention};
 use crate::corpus::Article;
@@ -12,12 +14,16 @@ pub fn prepare(
     finder: &Matcher,
     annotators: &[Box<dyn Annotator>],
 ) -> AnnotatedArticle {
-    let sentences = segmenter.segment(&article.text);
-    let mentions = finder
-        .find(&article.text)
+    let found = finder.find(&article.text);
+    let sentences = joined_across_names(
+        segmenter.segment(&article.text),
+        found.iter().map(|m| &m.span),
+    );
+    let mentions = found
         .into_iter()
         .filter_map(|m| {
-            // The sentence holding the mention; one that straddles a boundary is dropped.
+            // Every mention is inside one sentence (it is not white space, and the sentences
+            // now hold whole names); `filter_map` only guards a segmenter breaking that.
             let i = sentences.partition_point(|s| s.end <= m.span.start);
             let s = sentences.get(i)?;
             (s.start <= m.span.start && m.span.end <= s.end).then_some(LocatedMention {
@@ -35,4 +41,76 @@ pub fn prepare(
         annotator.annotate(article, &mut annotated);
     }
     annotated
+}
+
+/// `sentences` with those a known name runs across joined into one: a registry name never
+/// holds a sentence boundary, so the segmenter was wrong there ("Peru Libre Pty. Ltd", an
+/// alias with an abbreviation it does not know), and the mention is scored in the joined
+/// sentence instead of being lost. `spans` are in text order.
+fn joined_across_names<'a>(
+    sentences: Vec<Range<usize>>,
+    spans: impl Iterator<Item = &'a Range<usize>>,
+) -> Vec<Range<usize>> {
+    let mut joined: Vec<Range<usize>> = Vec::with_capacity(sentences.len());
+    let mut spans = spans.peekable();
+    for sentence in sentences {
+        while spans.next_if(|span| span.end <= sentence.start).is_some() {}
+        match joined.last_mut() {
+            // The last sentence ends inside a name that goes on into this one.
+            Some(last) if spans.peek().is_some_and(|span| span.start < last.end) => {
+                last.end = sentence.end;
+            }
+            _ => joined.push(sentence),
+        }
+    }
+    joined
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actors::Registry;
+    use std::io::Write;
+
+    #[test]
+    fn a_name_the_segmenter_splits_is_scored_in_the_joined_sentence() {
+        let mut file = tempfile::NamedTempFile::new().expect("temp file");
+        file.write_all(
+            b"id,name,aliases,camp,kind\nlibre,Peru Libre,Peru Libre Pty. Ltd,left,organization\n",
+        )
+        .expect("write");
+        let registry = Registry::load(&[file.path().to_path_buf()]).expect("registry");
+        let matcher = Matcher::new(&registry).expect("matcher");
+        let text = "Voters left. Peru Libre Pty. Ltd won the seat. Peru Libre thanked them.";
+        let article = Article {
+            id: "a".into(),
+            outlet: "o".into(),
+            date: String::new(),
+            title: String::new(),
+            text: text.into(),
+            kept: Vec::new(),
+            file: "f".into(),
+            line: 1,
+        };
+        let annotated = prepare(&article, &crate::text::EnglishRules, &matcher, &[]);
+        let sentences: Vec<&str> = annotated
+            .sentences
+            .iter()
+            .map(|s| &text[s.clone()])
+            .collect();
+        assert_eq!(
+            sentences,
+            [
+                "Voters left.",
+                "Peru Libre Pty. Ltd won the seat.",
+                "Peru Libre thanked them."
+            ]
+        );
+        let located: Vec<(&str, usize)> = annotated
+            .mentions
+            .iter()
+            .map(|m| (&text[m.span.clone()], m.sentence))
+            .collect();
+        assert_eq!(located, [("Peru Libre Pty. Ltd", 1), ("Peru Libre", 2)]);
+    }
 }
