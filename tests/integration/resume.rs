@@ -125,6 +125,55 @@ fn killed_runs_resume_to_the_uninterrupted_bytes() {
     }
 }
 
+/// A run reading standard input resumes when given the same input again; other input on
+/// standard input is refused.
+fn a_run_on_standard_input_resumes_from_the_same_input() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let input = corpus(dir.path());
+    let bytes = std::fs::read(&input).unwrap();
+    let full = dir.path().join("full");
+    succeeds(score(&input, &full, &[], None));
+    let piped = |out: &Path, stdin: &[u8], extra: &[&str], kill_at: Option<&str>| {
+        let mut command = command(Path::new("-"), out, extra);
+        if let Some(point) = kill_at {
+            command.env("SLANT_KILL_AT", point);
+        }
+        let mut child = command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // A killed run stops reading: the rest of the pipe is not its business.
+        let _ = child.stdin.take().unwrap().write_all(stdin);
+        child.wait_with_output().unwrap()
+    };
+    let out = dir.path().join("stdin");
+    let killed = piped(&out, &bytes, &[], Some("checkpoint:1"));
+    assert_eq!(killed.status.code(), None, "not killed: {}", stderr(&killed));
+    // Other records on standard input: refused, the unfinished run kept.
+    let mut other = bytes.clone();
+    other.splice(0..0, b"{\"id\": \"new\", \"outlet\": \"o\", \"text\": \"Castillo.\"}\n".iter().copied());
+    let refused = piped(&out, &other, &["--resume"], None);
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("are not those it read"),
+        "{}",
+        stderr(&refused)
+    );
+    succeeds(piped(&out, &bytes, &["--resume"], None));
+    // The same tables, but that rejects.csv names the input "-".
+    for table in TABLES {
+        let expected = std::fs::read_to_string(full.join(table))
+            .unwrap()
+            .replace(&input.display().to_string(), "-");
+        let found = std::fs::read_to_string(out.join(table)).unwrap();
+        assert_eq!(expected, found, "{table} differs from the uninterrupted run");
+    }
+}
+
 /// A real SIGKILL from outside, at whatever point the run has reached after its first
 /// checkpoint.
 fn a_run_killed_from_outside_resumes() {
@@ -247,6 +296,7 @@ fn an_output_folder_of_another_run_needs_force() {
 
 crate::trials! {
     killed_runs_resume_to_the_uninterrupted_bytes,
+    a_run_on_standard_input_resumes_from_the_same_input,
     a_run_killed_from_outside_resumes,
     a_resume_with_other_settings_is_refused_naming_the_change,
     an_output_folder_of_another_run_needs_force,
