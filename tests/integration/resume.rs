@@ -152,10 +152,20 @@ fn a_run_on_standard_input_resumes_from_the_same_input() {
     };
     let out = dir.path().join("stdin");
     let killed = piped(&out, &bytes, &[], Some("checkpoint:1"));
-    assert_eq!(killed.status.code(), None, "not killed: {}", stderr(&killed));
+    assert_eq!(
+        killed.status.code(),
+        None,
+        "not killed: {}",
+        stderr(&killed)
+    );
     // Other records on standard input: refused, the unfinished run kept.
     let mut other = bytes.clone();
-    other.splice(0..0, b"{\"id\": \"new\", \"outlet\": \"o\", \"text\": \"Castillo.\"}\n".iter().copied());
+    other.splice(
+        0..0,
+        b"{\"id\": \"new\", \"outlet\": \"o\", \"text\": \"Castillo.\"}\n"
+            .iter()
+            .copied(),
+    );
     let refused = piped(&out, &other, &["--resume"], None);
     assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
     assert!(
@@ -170,7 +180,10 @@ fn a_run_on_standard_input_resumes_from_the_same_input() {
             .unwrap()
             .replace(&input.display().to_string(), "-");
         let found = std::fs::read_to_string(out.join(table)).unwrap();
-        assert_eq!(expected, found, "{table} differs from the uninterrupted run");
+        assert_eq!(
+            expected, found,
+            "{table} differs from the uninterrupted run"
+        );
     }
 }
 

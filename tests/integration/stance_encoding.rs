@@ -123,6 +123,29 @@ fn long_sentences_are_windowed_around_the_mention() {
     assert_eq!(between_markers(&e, &text, "Castillo"), ["castillo"]);
 }
 
+/// A "sentence" of more than twice the model's length is run-on text: its mentions are read
+/// in windows of half the length; up to twice the length, in full windows.
+fn run_on_text_is_read_in_half_windows() {
+    let e = marked(64);
+    let words = |n: usize| "the army and the police ".repeat(n / 5);
+    let long = format!("{} critics condemned Castillo {}", words(60), words(60));
+    let run_on = format!("{} critics condemned Castillo {}", words(70), words(70));
+    let longest = |text: &str| {
+        e.encode(text, &[span(text, "Castillo")])
+            .unwrap()
+            .iter()
+            .map(|i| i.ids.len())
+            .max()
+    };
+    assert_eq!(
+        longest(&long),
+        Some(64),
+        "a long sentence gets the full window"
+    );
+    assert_eq!(longest(&run_on), Some(32), "run-on text gets half");
+    assert_eq!(between_markers(&e, &run_on, "Castillo"), ["castillo"]);
+}
+
 fn bad_spans_are_errors_not_panics() {
     let e = marked(64);
     let text = "Pérez failed.";
@@ -148,5 +171,6 @@ crate::trials! {
     mentions_at_start_and_end,
     two_mentions_with_markers_need_two_inputs_without_one,
     long_sentences_are_windowed_around_the_mention,
+    run_on_text_is_read_in_half_windows,
     bad_spans_are_errors_not_panics,
 }
