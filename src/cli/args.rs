@@ -5,9 +5,10 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use clap::ValueEnum;
 use slant::corpus::{detect_format, FieldMap, Format};
+use slant::fetch::{cache_dir, ONNXRUNTIME};
 use slant::stance::backend::{self, Backend, LoadedModel};
 use slant::stance::card::find_default_model;
-use slant::stance::onnx::Precision;
+use slant::stance::onnx::{library_path, Precision};
 
 #[derive(clap::Args)]
 pub struct InputArgs {
@@ -66,6 +67,11 @@ pub struct ModelArgs {
     /// executable, in slant's data folder or in the source tree].
     #[arg(long, env = "SLANT_MODEL")]
     model: Option<PathBuf>,
+    /// Never download. Without it, `--backend auto` fetches ONNX Runtime from PyPI on first
+    /// use when it is not there (once, sha256-checked; the fast backend); with it, such a
+    /// run scores on candle.
+    #[arg(long, env = "SLANT_OFFLINE", value_parser = clap::builder::BoolishValueParser::new())]
+    offline: bool,
 }
 
 impl ModelArgs {
@@ -80,12 +86,41 @@ impl ModelArgs {
     /// is missing.
     pub fn load(&self, backend: BackendArg, quiet: bool) -> Result<(PathBuf, LoadedModel)> {
         let dir = self.dir()?;
+        if matches!(backend, BackendArg::Auto) && !self.offline {
+            fetch_runtime_on_first_use(quiet);
+        }
         let loaded = backend::load(&dir, backend.backend(), rayon::current_num_threads())
             .with_context(|| format!("loading model {}", dir.display()))?;
         if let (Some(note), false) = (&loaded.fallback, quiet) {
             eprintln!("slant: note: {note}");
         }
         Ok((dir, loaded))
+    }
+}
+
+/// Fetches ONNX Runtime into slant's cache when `auto` would otherwise fall back to candle:
+/// the README's first command then runs the fast backend on a fresh machine with Python and
+/// pip. Not when `ORT_DYLIB_PATH` names a library (the user chose one), and only where the
+/// pinned wheel runs (Linux x86-64). A failed fetch (no pip, no network) is a note, and the
+/// run goes on with candle, saying so.
+fn fetch_runtime_on_first_use(quiet: bool) {
+    let supported = cfg!(all(target_os = "linux", target_arch = "x86_64"));
+    if !supported || std::env::var_os("ORT_DYLIB_PATH").is_some() || library_path().is_some() {
+        return;
+    }
+    let cache = cache_dir();
+    if !quiet {
+        eprintln!(
+            "slant: note: fetching ONNX Runtime, the fast backend, once: {} into {} \
+             (--offline or SLANT_OFFLINE=1 skips this and scores with candle)",
+            ONNXRUNTIME.description(),
+            ONNXRUNTIME.dir(&cache).display()
+        );
+    }
+    if let Err(e) = ONNXRUNTIME.fetch(&cache, None) {
+        if !quiet {
+            eprintln!("slant: note: could not fetch ONNX Runtime: {e}");
+        }
     }
 }
 

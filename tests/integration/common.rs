@@ -169,6 +169,23 @@ pub enum Need {
     Runtime,
     /// The base encoder in slant's cache.
     FetchedBase,
+    /// The ONNX Runtime wheel that `slant fetch --runtime` downloads, in slant's cache.
+    RuntimeWheel,
+}
+
+/// The ONNX Runtime wheel in slant's cache, if `slant fetch --runtime` left it there.
+pub fn runtime_wheel() -> Option<PathBuf> {
+    let wheels = cache_dir().join("wheels");
+    let prefix = format!("onnxruntime-{}-", slant::fetch::ONNXRUNTIME.version);
+    std::fs::read_dir(wheels)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".whl"))
+        })
 }
 
 impl Need {
@@ -184,6 +201,9 @@ impl Need {
             Need::FetchedBase if MINILM.cached(&cache_dir()).is_none() => {
                 Some("needs the base encoder: run `cargo run --release -- fetch --base`")
             }
+            Need::RuntimeWheel if runtime_wheel().is_none() => Some(
+                "needs the ONNX Runtime wheel in slant's cache: run `cargo run --release -- fetch --runtime`",
+            ),
             _ => None,
         }
     }
