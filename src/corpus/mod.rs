@@ -247,7 +247,9 @@ pub struct Reader {
     current: Option<Open>,
     fields: FieldMap,
     /// Every id so far, with the input (index into `done` order) and line it came from.
-    seen: HashMap<String, (u32, u64)>,
+    /// Keyed by the first 16 bytes of the id's SHA-256 (no realistic chance of a collision):
+    /// 16 bytes per id however long the ids are, so tens of millions fit in memory.
+    seen: HashMap<[u8; 16], (u32, u64)>,
     files: Vec<String>,
     done: Vec<InputSummary>,
     progress: Arc<AtomicU64>,
@@ -321,7 +323,8 @@ impl Reader {
 
     /// Checks id uniqueness across all inputs and wraps the outcome.
     fn admit(&mut self, article: Article) -> Record {
-        if let Some(&(file, line)) = self.seen.get(&article.id) {
+        let key = id_key(&article.id);
+        if let Some(&(file, line)) = self.seen.get(&key) {
             let first = self.files.get(file as usize).map_or("?", String::as_str);
             return Record::Reject(Reject {
                 reason: format!("duplicate id (first at {first}:{line})"),
@@ -335,9 +338,17 @@ impl Reader {
             self.files.push(article.file.clone());
         }
         let file = (self.files.len() - 1) as u32;
-        self.seen.insert(article.id.clone(), (file, article.line));
+        self.seen.insert(key, (file, article.line));
         Record::Article(article)
     }
+}
+
+/// An article id's key: the first 16 bytes of the SHA-256 of its UTF-8 bytes. Duplicate ids
+/// are caught by it and shards are chosen from it.
+pub fn id_key(id: &str) -> [u8; 16] {
+    let mut hasher = Hasher::default();
+    hasher.update(id.as_bytes());
+    hasher.key16()
 }
 
 impl Iterator for Reader {

@@ -11,8 +11,6 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::util::Hasher;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Shard {
     pub index: u32,
@@ -22,9 +20,7 @@ pub struct Shard {
 impl Shard {
     /// The shard of `count` that `id` belongs to.
     pub fn of(id: &str, count: u32) -> u32 {
-        let mut hasher = Hasher::default();
-        hasher.update(id.as_bytes());
-        let key = hasher.key16();
+        let key = super::id_key(id);
         let mut high = [0u8; 8];
         high.copy_from_slice(&key[..8]);
         (u64::from_be_bytes(high) % u64::from(count.max(1))) as u32
