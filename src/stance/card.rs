@@ -304,6 +304,24 @@ pub fn write_stance_config(dir: &Path, stance: &StanceConfig) -> Result<(), Stan
 mod tests {
     use super::*;
 
+    /// The recorded figures are compared with fresh measurements to the last bit, so they
+    /// must read back exactly (serde_json's `float_roundtrip`; without it this value came
+    /// back one unit in the last place off, and CI failed).
+    #[test]
+    fn recorded_figures_read_back_to_the_bit() {
+        let check = FileCheck {
+            file: "f".into(),
+            sha256: "s".into(),
+            targets: 30,
+            f32_macro_f1: 0.2098765432098765,
+            int8_macro_f1: 0.23589743589743586,
+        };
+        let text = serde_json::to_string(&check).expect("json");
+        let back: FileCheck = serde_json::from_str(&text).expect("json");
+        assert_eq!(back.int8_macro_f1.to_bits(), check.int8_macro_f1.to_bits());
+        assert_eq!(back, check);
+    }
+
     #[test]
     fn the_default_model_is_looked_for_beside_the_binary_then_the_data_folder_then_the_source() {
         let places = default_model_places();
