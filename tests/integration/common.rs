@@ -175,17 +175,8 @@ pub enum Need {
 
 /// The ONNX Runtime wheel in slant's cache, if `slant fetch --runtime` left it there.
 pub fn runtime_wheel() -> Option<PathBuf> {
-    let wheels = cache_dir().join("wheels");
-    let prefix = format!("onnxruntime-{}-", slant::fetch::ONNXRUNTIME.version);
-    std::fs::read_dir(wheels)
-        .ok()?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .find(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".whl"))
-        })
+    let package = &slant::fetch::ONNXRUNTIME;
+    package.downloaded(&slant::fetch::WheelPackage::wheels_dir(&cache_dir()))
 }
 
 impl Need {
