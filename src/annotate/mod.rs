@@ -3,9 +3,15 @@
 //! story grouping plug in here as `Annotator`s; the driver runs each in turn on every
 //! article, in parallel across articles.
 
+pub mod eval;
+pub mod quotes;
+pub mod voice;
+
 use std::ops::Range;
 
 use crate::corpus::Article;
+pub use quotes::Voice;
+pub use voice::{Speaker, VoiceAnnotator};
 
 /// A mention found in an article and placed in its sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +22,10 @@ pub struct LocatedMention {
     pub span: Range<usize>,
     /// Index into the article's sentences.
     pub sentence: usize,
+    /// Whose words the mention is in (`Own` until the voice stage says otherwise).
+    pub voice: Voice,
+    /// Who speaks, for a quoted or reported mention.
+    pub speaker: Option<Speaker>,
 }
 
 /// An article after segmentation, mention finding and annotation: what scoring needs.

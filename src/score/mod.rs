@@ -10,7 +10,7 @@
 pub mod checkpoint;
 mod dedupe;
 pub mod merge;
-pub(crate) mod prepare;
+pub mod prepare;
 mod resume;
 mod rows;
 mod sink;

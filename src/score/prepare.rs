@@ -8,6 +8,7 @@ use crate::annotate::{AnnotatedArticle, Annotator, LocatedMention};
 use crate::corpus::Article;
 use crate::text::Segmenter;
 
+/// One article through segmentation, mention finding and the `annotators`.
 pub fn prepare(
     article: &Article,
     segmenter: &dyn Segmenter,
@@ -30,6 +31,8 @@ pub fn prepare(
                 actor: m.actor,
                 span: m.span,
                 sentence: i,
+                voice: crate::annotate::Voice::Own,
+                speaker: None,
             })
         })
         .collect();

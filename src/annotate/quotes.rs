@@ -1,0 +1,1278 @@
+//! Attributions: the stretches of an article that are somebody else's words or thoughts,
+//! each with its cue (the verb) and its source (the speaker's text), found by rules.
+//!
+//! Two kinds, as news writes them:
+//! - **quoted**: a direct quotation between double quote marks (straight or curly; single
+//!   marks inside them are part of it). A quotation open at the end of a paragraph goes on
+//!   when the next paragraph opens with a mark (the multi-paragraph convention), and ends at
+//!   the paragraph otherwise (an unbalanced mark never swallows the article). Its speaker is
+//!   the cue next to it ("…,” Trump said. / Trump said: “…”), else the enclosing reported
+//!   speech's, else the previous quotation's when it is close by (a speaker's quotes run on),
+//!   else unknown.
+//! - **reported**: "X said (that) …", "…, X said.", "…, said X.", "The plan, X said, is …",
+//!   "according to X, …", "X told reporters (that) …", "X accused Y of …", beliefs ("X
+//!   believes …"), and the other cue verbs of `CUES`. The content runs from the cue to the end
+//!   of the sentence, or from the start of the sentence to the cue's clause when the cue comes
+//!   last.
+//!
+//! Offsets are byte offsets into the article's text. The rules were tuned on folds 0-3 of
+//! PolNeAR's training articles (`scripts/eval-attribution`); fold 4 is only reported.
+
+use std::ops::Range;
+
+use serde::Serialize;
+
+/// Whose voice a stretch of text is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Voice {
+    /// The outlet's own words.
+    Own,
+    /// A direct quotation.
+    Quoted,
+    /// Reported speech or thought.
+    Reported,
+}
+
+impl Voice {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Voice::Own => "own",
+            Voice::Quoted => "quoted",
+            Voice::Reported => "reported",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Voice> {
+        match s {
+            "own" => Some(Voice::Own),
+            "quoted" => Some(Voice::Quoted),
+            "reported" => Some(Voice::Reported),
+            _ => None,
+        }
+    }
+}
+
+/// Somebody's words in an article: what (content), by which verb (cue), whose (source).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribution {
+    /// `Quoted` or `Reported`.
+    pub voice: Voice,
+    /// One range, or two when a parenthetical cue splits it ("The plan, X said, is bad").
+    pub content: Vec<Range<usize>>,
+    pub cue: Option<Range<usize>>,
+    pub source: Option<Range<usize>>,
+}
+
+impl Attribution {
+    pub fn contains(&self, span: &Range<usize>) -> bool {
+        self.content
+            .iter()
+            .any(|c| c.start <= span.start && span.end <= c.end)
+    }
+
+    fn len(&self) -> usize {
+        self.content.iter().map(|c| c.len()).sum()
+    }
+}
+
+/// Verb forms that introduce speech, thought or an evaluation of somebody: PolNeAR, like
+/// PARC, counts "Ali rebuked Trump", "the poll found", "Ryan endorsed Trump" as attributions
+/// (the object and what follows are the source's content). Base forms are left out where
+/// they are mostly nouns in news ("claim", "report", "support").
+const CUES: &[&str] = &[
+    "said",
+    "says",
+    "say",
+    "saying",
+    "told",
+    "tells",
+    "tell",
+    "telling",
+    "argued",
+    "argues",
+    "argue",
+    "arguing",
+    "claimed",
+    "claims",
+    "claiming",
+    "warned",
+    "warns",
+    "warning",
+    "tweeted",
+    "tweets",
+    "tweeting",
+    "wrote",
+    "writes",
+    "writing",
+    "added",
+    "adds",
+    "adding",
+    "noted",
+    "notes",
+    "noting",
+    "explained",
+    "explains",
+    "explaining",
+    "stated",
+    "states",
+    "insisted",
+    "insists",
+    "insisting",
+    "believes",
+    "believed",
+    "believe",
+    "thinks",
+    "thought",
+    "think",
+    "accused",
+    "accuses",
+    "accusing",
+    "announced",
+    "announces",
+    "announcing",
+    "suggested",
+    "suggests",
+    "suggest",
+    "suggesting",
+    "asserted",
+    "asserts",
+    "denied",
+    "denies",
+    "denying",
+    "acknowledged",
+    "acknowledges",
+    "admitted",
+    "admits",
+    "urged",
+    "urges",
+    "urging",
+    "predicted",
+    "predicts",
+    "declared",
+    "declares",
+    "declaring",
+    "reported",
+    "reports",
+    "contended",
+    "contends",
+    "maintained",
+    "maintains",
+    "charged",
+    "alleged",
+    "alleges",
+    "complained",
+    "complains",
+    "vowed",
+    "vows",
+    "promised",
+    "promises",
+    "pledged",
+    "responded",
+    "replied",
+    "asked",
+    "asks",
+    "asking",
+    "concluded",
+    "estimated",
+    "recalled",
+    "recalls",
+    "confirmed",
+    "confirms",
+    "emphasized",
+    "stressed",
+    "joked",
+    "quipped",
+    "boasted",
+    "lamented",
+    "conceded",
+    "observed",
+    "knows",
+    "knew",
+    "know",
+    "feels",
+    "felt",
+    "expects",
+    "expected",
+    "hopes",
+    "hoped",
+    "fears",
+    "feared",
+    "worries",
+    "worried",
+    "agreed",
+    "agrees",
+    "disagreed",
+    "countered",
+    "questioned",
+    "questions",
+    "blamed",
+    "blames",
+    "blaming",
+    "called",
+    "calls",
+    "calling",
+    "praised",
+    "praises",
+    "praising",
+    "criticized",
+    "criticizes",
+    "criticizing",
+    "criticised",
+    "slammed",
+    "slams",
+    "slamming",
+    "attacked",
+    "attacks",
+    "attacking",
+    "described",
+    "describes",
+    "describing",
+    "revealed",
+    "disclosed",
+    "indicated",
+    "signaled",
+    "mused",
+    "posted",
+    "wondered",
+    "recounted",
+    "testified",
+    "shouted",
+    "yelled",
+    "cautioned",
+    "advised",
+    "demanded",
+    "demands",
+    "proposed",
+    "proposes",
+    "touted",
+    "touts",
+    "dismissed",
+    "dismisses",
+    "condemned",
+    "condemns",
+    "assured",
+    "reiterated",
+    "repeated",
+    "reminded",
+    "continued",
+    "endorsed",
+    "endorses",
+    "endorsing",
+    "supports",
+    "supported",
+    "supporting",
+    "backed",
+    "backs",
+    "backing",
+    "opposes",
+    "opposed",
+    "opposing",
+    "rebuked",
+    "rebukes",
+    "blasted",
+    "blasts",
+    "mocked",
+    "mocks",
+    "ridiculed",
+    "rejected",
+    "rejects",
+    "denounced",
+    "denounces",
+    "welcomed",
+    "applauded",
+    "hailed",
+    "cited",
+    "cites",
+    "citing",
+    "referred",
+    "referring",
+    "mentioned",
+    "discussed",
+    "talked",
+    "talking",
+    "spoke",
+    "speaking",
+    "debated",
+    "answered",
+    "wants",
+    "wanted",
+    "want",
+    "seeks",
+    "sought",
+    "refused",
+    "declined",
+    "threatened",
+    "threatens",
+    "confessed",
+    "proclaimed",
+    "found",
+    "finds",
+    "show",
+    "shows",
+    "showed",
+    "showing",
+    "indicates",
+    "underscores",
+    "highlighted",
+    "highlights",
+    "implied",
+    "hinted",
+    "intimated",
+    "recommended",
+    "credited",
+    "thanked",
+    "congratulated",
+    "apologized",
+    "regretted",
+    "doubted",
+    "doubts",
+    "sees",
+    "saw",
+    "viewed",
+    "views",
+    "considered",
+    "considers",
+    "regarded",
+    "characterized",
+    "labeled",
+    "dubbed",
+    "branded",
+    "likened",
+    "compared",
+    "defended",
+    "defends",
+    "defending",
+    "challenged",
+    "challenges",
+    "questioning",
+    "pointed",
+    "expressed",
+    "expresses",
+    "predicting",
+    "vowing",
+    "promising",
+    "warned",
+    "acknowledging",
+    "conceding",
+    "admitting",
+    "stressing",
+    "emphasizing",
+    "alleging",
+    "complaining",
+    "recalling",
+    "contending",
+    "maintaining",
+    "declining",
+    "refusing",
+    "seemed",
+    "seems",
+    "appeared",
+    "appears",
+    "plans",
+    "planned",
+    "hopes",
+    "insist",
+    "wonder",
+    "wonders",
+    "imagine",
+    "recognized",
+    "recognizes",
+    "understands",
+    "understood",
+    "realized",
+    "assumed",
+    "assumes",
+    "claim",
+    "agree",
+    "deny",
+    "admit",
+    "fear",
+    "hope",
+    "expect",
+    "worry",
+    "doubt",
+    "support",
+    "oppose",
+    "believing",
+    "thinking",
+    "knowing",
+];
+
+/// Cue verbs whose first object is the addressee, not the content ("told reporters that …").
+const ADDRESSEE_CUES: &[&str] = &[
+    "told", "tells", "tell", "telling", "assured", "reminded", "informed",
+];
+
+/// Cues in the -ing form: after a comma they go with the sentence's subject ("Trump attacked
+/// Clinton, saying she …").
+fn is_gerund(word: &str) -> bool {
+    word.ends_with("ing") && word.len() > 4
+}
+
+/// Words between a source and its cue that belong to neither ("has also said").
+const BETWEEN: &[&str] = &[
+    "has",
+    "have",
+    "had",
+    "also",
+    "repeatedly",
+    "previously",
+    "later",
+    "then",
+    "again",
+    "once",
+    "often",
+    "recently",
+    "publicly",
+    "privately",
+    "will",
+    "would",
+    "could",
+    "can",
+    "may",
+    "might",
+    "did",
+    "does",
+    "do",
+    "not",
+    "never",
+    "reportedly",
+    "allegedly",
+    "frequently",
+    "long",
+    "falsely",
+    "wrongly",
+    "correctly",
+    "famously",
+    "first",
+    "initially",
+    "ultimately",
+    "is",
+    "was",
+    "were",
+    "are",
+    "been",
+    "being",
+    "has",
+    "further",
+    "even",
+    "still",
+    "already",
+    "just",
+    "flatly",
+    "openly",
+    "explicitly",
+    "clearly",
+    "simply",
+    "only",
+    "since",
+    "quickly",
+];
+
+/// Words a source's noun phrase does not reach back over.
+const CLAUSE_WORDS: &[&str] = &[
+    "that", "which", "who", "whom", "and", "but", "because", "when", "while", "as", "if", "after",
+    "before", "though", "although", "so", "or", "where", "whether", "than", "what", "how", "why",
+    "once", "until", "unless", "whereas", "nor", "yet", "since",
+];
+
+/// Determiners that make a cue form a noun ("his claims", "the report").
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "his", "her", "their", "its", "our", "my", "your", "these", "those", "this",
+    "such", "some", "any", "no", "of", "to", "new", "first", "many", "several",
+];
+
+/// The longest source noun phrase, in words.
+const MAX_SOURCE_WORDS: usize = 10;
+
+/// A previous quotation's speaker carries over to an unattributed one that starts at most
+/// this many bytes after it ends.
+const RUN_ON_BYTES: usize = 600;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Word,
+    Comma,
+    Colon,
+    /// `.`, `!`, `?`
+    Stop,
+    /// Dashes, parentheses, semicolons: clause breaks.
+    Break,
+    Quote,
+    Other,
+}
+
+#[derive(Debug, Clone)]
+struct Token {
+    span: Range<usize>,
+    kind: Kind,
+    lower: String,
+    /// Starts with a capital letter.
+    capital: bool,
+}
+
+fn is_quote_mark(c: char) -> bool {
+    matches!(c, '"' | '“' | '”' | '„' | '«' | '»')
+}
+
+fn is_inner(c: char) -> bool {
+    matches!(c, '\'' | '’' | '-' | '.' | '&')
+}
+
+/// The tokens of `text[range]`.
+fn tokenize(text: &str, range: Range<usize>) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let slice = &text[range.clone()];
+    let chars: Vec<(usize, char)> = slice.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let (at, c) = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        if c.is_alphanumeric() {
+            let mut j = i + 1;
+            while j < chars.len()
+                && (chars[j].1.is_alphanumeric()
+                    || (is_inner(chars[j].1)
+                        && chars.get(j + 1).is_some_and(|(_, n)| n.is_alphanumeric())))
+            {
+                j += 1;
+            }
+            let end = chars.get(j).map_or(slice.len(), |(b, _)| *b);
+            tokens.push(Token {
+                span: range.start + at..range.start + end,
+                kind: Kind::Word,
+                lower: slice[at..end].to_lowercase(),
+                capital: c.is_uppercase(),
+            });
+            i = j;
+            continue;
+        }
+        let kind = match c {
+            ',' => Kind::Comma,
+            ':' => Kind::Colon,
+            '.' | '!' | '?' => Kind::Stop,
+            '—' | '–' | '(' | ')' | ';' | '[' | ']' => Kind::Break,
+            '-' if chars.get(i + 1).is_some_and(|(_, n)| *n == '-') => Kind::Break,
+            c if is_quote_mark(c) => Kind::Quote,
+            _ => Kind::Other,
+        };
+        let end = at + c.len_utf8();
+        tokens.push(Token {
+            span: range.start + at..range.start + end,
+            kind,
+            lower: c.to_string(),
+            capital: false,
+        });
+        i += 1;
+    }
+    tokens
+}
+
+/// The direct quotations of `text`, marks included.
+pub fn find_quotes(text: &str) -> Vec<Range<usize>> {
+    let mut quotes = Vec::new();
+    let mut open: Option<usize> = None;
+    // Where the paragraph that a still-open quotation is in ended.
+    let mut paragraph_end: Option<usize> = None;
+    let mut previous = ' ';
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        // Two apostrophes stand for a straight double mark in some newspapers' text.
+        let (c, width) = match (c, chars.peek()) {
+            ('\'', Some((_, '\''))) => {
+                chars.next();
+                ('"', 2)
+            }
+            _ => (c, c.len_utf8()),
+        };
+        if c == '\n' {
+            if open.is_some() && paragraph_end.is_none() {
+                paragraph_end = Some(at);
+            }
+            previous = c;
+            continue;
+        }
+        if let (Some(start), Some(end)) = (open, paragraph_end) {
+            if c.is_whitespace() {
+                continue;
+            }
+            paragraph_end = None;
+            if matches!(c, '"' | '“' | '„' | '«') {
+                // The quotation goes on in this paragraph.
+                previous = c;
+                continue;
+            }
+            quotes.push(start..trim_end(text, end));
+            open = None;
+        }
+        let opens = match c {
+            '“' | '„' | '«' => true,
+            '"' => open.is_none(),
+            _ => false,
+        };
+        let closes = match c {
+            '”' | '»' => true,
+            '"' => open.is_some() && !previous.is_whitespace(),
+            _ => false,
+        };
+        if closes {
+            if let Some(start) = open.take() {
+                quotes.push(start..at + width);
+            }
+        } else if opens && open.is_none() {
+            open = Some(at);
+        }
+        previous = c;
+    }
+    if let Some(start) = open {
+        let end = paragraph_end.unwrap_or(text.len());
+        quotes.push(start..trim_end(text, end));
+    }
+    quotes.retain(|q| q.len() > 2);
+    quotes
+}
+
+fn trim_end(text: &str, end: usize) -> usize {
+    text[..end].trim_end().len()
+}
+
+/// All attributions of an article, given its sentences (in text order), in order of content.
+pub fn find_attributions(text: &str, sentences: &[Range<usize>]) -> Vec<Attribution> {
+    let quotes = find_quotes(text);
+    let mut found: Vec<Attribution> = Vec::new();
+    for sentence in sentences {
+        reported_in_sentence(
+            &sentence_tokens(text, sentence, &quotes),
+            &quotes,
+            &mut found,
+        );
+    }
+    let mut previous: Option<(usize, Option<Range<usize>>, Option<Range<usize>>)> = None;
+    for quote in &quotes {
+        let around = cue_after_quote(text, sentences, &quotes, quote)
+            .or_else(|| cue_before_quote(text, sentences, &quotes, quote));
+        let (cue, source) = match around {
+            Some(found) => found,
+            None => match found.iter().find(|a| a.contains(quote)) {
+                Some(enclosing) => (enclosing.cue.clone(), enclosing.source.clone()),
+                None => match &previous {
+                    Some((end, cue, source)) if quote.start < end + RUN_ON_BYTES => {
+                        (cue.clone(), source.clone())
+                    }
+                    _ => (None, None),
+                },
+            },
+        };
+        previous = Some((quote.end, cue.clone(), source.clone()));
+        found.push(Attribution {
+            voice: Voice::Quoted,
+            content: vec![quote.clone()],
+            cue,
+            source,
+        });
+    }
+    found.sort_by_key(|a| (a.content[0].start, std::cmp::Reverse(a.len())));
+    found
+}
+
+/// A sentence's tokens, each quotation in it one `Quote` token (its words are the quoted
+/// speaker's, not cues of the sentence).
+fn sentence_tokens(text: &str, sentence: &Range<usize>, quotes: &[Range<usize>]) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let mut at = sentence.start;
+    let inside = quotes
+        .iter()
+        .filter(|q| q.start < sentence.end && sentence.start < q.end);
+    for quote in inside {
+        if at < quote.start {
+            tokens.extend(tokenize(text, at..quote.start));
+        }
+        tokens.push(Token {
+            span: quote.start.max(sentence.start)..quote.end.min(sentence.end),
+            kind: Kind::Quote,
+            lower: String::new(),
+            capital: false,
+        });
+        at = quote.end.min(sentence.end);
+    }
+    if at < sentence.end {
+        tokens.extend(tokenize(text, at..sentence.end));
+    }
+    tokens
+}
+
+/// The sentence holding byte `at`.
+fn sentence_at(sentences: &[Range<usize>], at: usize) -> Option<Range<usize>> {
+    let i = sentences.partition_point(|s| s.end <= at);
+    sentences.get(i).filter(|s| s.start <= at).cloned()
+}
+
+type CueAndSource = (Option<Range<usize>>, Option<Range<usize>>);
+
+/// "“…,” Trump said." / "“…,” said Trump, the nominee." / "“…” he told reporters."
+fn cue_after_quote(
+    text: &str,
+    sentences: &[Range<usize>],
+    quotes: &[Range<usize>],
+    quote: &Range<usize>,
+) -> Option<CueAndSource> {
+    let sentence = sentence_at(sentences, quote.end.saturating_sub(1))?;
+    let until = quotes
+        .iter()
+        .map(|q| q.start)
+        .find(|&s| s >= quote.end)
+        .unwrap_or(sentence.end)
+        .min(sentence.end);
+    if until <= quote.end {
+        return None;
+    }
+    let tokens = tokenize(text, quote.end..until);
+    let words: Vec<&Token> = tokens
+        .iter()
+        .skip_while(|t| t.kind != Kind::Word)
+        .take_while(|t| t.kind == Kind::Word || t.kind == Kind::Comma)
+        .collect();
+    let first = words.iter().position(|t| t.kind == Kind::Word)?;
+    let cue_at = words
+        .iter()
+        .take(first + 6)
+        .position(|t| t.kind == Kind::Word && CUES.contains(&t.lower.as_str()))?;
+    let cue = words[cue_at].span.clone();
+    if cue_at == 0 {
+        // "said Trump, the nominee": the words after the cue up to a comma.
+        let after: Vec<&Token> = words[1..]
+            .iter()
+            .copied()
+            .take_while(|t| t.kind == Kind::Word && !CLAUSE_WORDS.contains(&t.lower.as_str()))
+            .take(MAX_SOURCE_WORDS)
+            .collect();
+        return Some((Some(cue), span_of(&after)));
+    }
+    let before: Vec<&Token> = words[..cue_at]
+        .iter()
+        .copied()
+        .filter(|t| t.kind == Kind::Word)
+        .collect();
+    let source = trim_between(&before);
+    Some((Some(cue), span_of(source)))
+}
+
+/// "Trump said: “…”" / "Trump said, “…”" / "Trump told reporters that “…”".
+fn cue_before_quote(
+    text: &str,
+    sentences: &[Range<usize>],
+    quotes: &[Range<usize>],
+    quote: &Range<usize>,
+) -> Option<CueAndSource> {
+    let sentence = sentence_at(sentences, quote.start)?;
+    let from = quotes
+        .iter()
+        .map(|q| q.end)
+        .filter(|&e| e <= quote.start)
+        .max()
+        .unwrap_or(sentence.start)
+        .max(sentence.start);
+    let tokens = tokenize(text, from..quote.start);
+    let mut end = tokens.len();
+    while end > 0 && matches!(tokens[end - 1].kind, Kind::Comma | Kind::Colon) {
+        end -= 1;
+    }
+    if end > 0 && tokens[end - 1].lower == "that" {
+        end -= 1;
+    }
+    // The cue, or a told-style cue with its object right before the quotation.
+    let cue_at = (end.saturating_sub(4)..end).rev().find(|&i| {
+        tokens[i].kind == Kind::Word
+            && CUES.contains(&tokens[i].lower.as_str())
+            && (i + 1 == end || ADDRESSEE_CUES.contains(&tokens[i].lower.as_str()))
+    })?;
+    if tokens[cue_at..end].iter().any(|t| t.kind != Kind::Word) {
+        return None;
+    }
+    let (source, _) = source_before(&tokens, cue_at)?;
+    Some((Some(tokens[cue_at].span.clone()), Some(source)))
+}
+
+/// The noun phrase a cue at `tokens[cue]` follows: words back to a clause break, skipping
+/// auxiliaries and adverbs next to the cue.
+fn source_before(tokens: &[Token], cue: usize) -> Option<(Range<usize>, usize)> {
+    let mut start = cue;
+    while start > 0 && tokens[start - 1].kind == Kind::Word {
+        if CLAUSE_WORDS.contains(&tokens[start - 1].lower.as_str()) {
+            break;
+        }
+        start -= 1;
+    }
+    let words: Vec<&Token> = tokens[start..cue].iter().collect();
+    let kept = trim_between(&words);
+    let skip = kept.len().saturating_sub(MAX_SOURCE_WORDS);
+    if !kept.is_empty() {
+        // Words that cannot open a noun phrase ("doubted the polls showing …") are not a
+        // source: that cue is inside somebody else's clause.
+        return is_noun_phrase(&kept[skip..])
+            .then(|| span_of(&kept[skip..]))
+            .flatten()
+            .map(|span| (span, start + skip));
+    }
+    let before = start.checked_sub(1).map(|p| &tokens[p])?;
+    // "Ryan, who endorsed Trump": the relative pronoun is the source (resolved later).
+    if RELATIVES.contains(&before.lower.as_str()) {
+        return Some((before.span.clone(), start - 1));
+    }
+    // "Jon Tester, chairman of the committee, said": the name and its apposition.
+    if before.kind == Kind::Comma && kept.is_empty() {
+        let mut from = start - 1;
+        while from > 0
+            && matches!(tokens[from - 1].kind, Kind::Word | Kind::Comma)
+            && !CLAUSE_WORDS.contains(&tokens[from - 1].lower.as_str())
+            && start - from < 2 * MAX_SOURCE_WORDS
+        {
+            from -= 1;
+        }
+        let opens = from == 0 || !matches!(tokens[from - 1].kind, Kind::Word | Kind::Comma);
+        if opens && from < start - 1 && tokens[from].kind == Kind::Word {
+            return Some((tokens[from].span.start..tokens[start - 2].span.end, from));
+        }
+    }
+    None
+}
+
+/// Whether `words` can be a speaker's noun phrase: it opens with a capital, a number, a
+/// pronoun or a determiner, and holds no cue verb.
+fn is_noun_phrase(words: &[&Token]) -> bool {
+    let Some(first) = words.first() else {
+        return false;
+    };
+    let opens = first.capital
+        || first.lower.starts_with(|c: char| c.is_ascii_digit())
+        || PRONOUNS.contains(&first.lower.as_str())
+        || DETERMINERS.contains(&first.lower.as_str())
+        || QUANTIFIERS.contains(&first.lower.as_str());
+    opens && !words.iter().any(|w| CUES.contains(&w.lower.as_str()))
+}
+
+/// Words that open a noun phrase of people ("many Republicans", "most voters").
+const QUANTIFIERS: &[&str] = &[
+    "many",
+    "most",
+    "some",
+    "few",
+    "all",
+    "both",
+    "other",
+    "others",
+    "critics",
+    "officials",
+    "aides",
+    "voters",
+    "supporters",
+    "analysts",
+    "experts",
+    "sources",
+    "democrats",
+    "republicans",
+    "advisers",
+    "allies",
+    "opponents",
+    "observers",
+    "people",
+    "one",
+    "two",
+    "three",
+    "another",
+    "each",
+    "every",
+    "several",
+    "more",
+    "fewer",
+    "just",
+    "only",
+    "nearly",
+    "about",
+    "roughly",
+    "almost",
+    "over",
+    "half",
+    "we",
+    "you",
+    "us",
+];
+
+/// Relative pronouns that can stand for a source.
+const RELATIVES: &[&str] = &["who", "which", "that"];
+
+/// The subject a sentence opens with: a pronoun, or its leading capitalized words ("Mr.
+/// Trump", "Donald J. Trump"), or a determiner and the words up to the first cue.
+fn sentence_subject(tokens: &[Token]) -> Option<Range<usize>> {
+    let first = tokens.iter().position(|t| t.kind == Kind::Word)?;
+    if PRONOUNS.contains(&tokens[first].lower.as_str()) {
+        return Some(tokens[first].span.clone());
+    }
+    let capitalized: Vec<&Token> = tokens[first..]
+        .iter()
+        .take_while(|t| t.kind == Kind::Word && (t.capital || t.lower == "of"))
+        .take(MAX_SOURCE_WORDS)
+        .collect();
+    span_of(&capitalized)
+}
+
+const PRONOUNS: &[&str] = &["he", "she", "they", "it", "we", "i"];
+
+/// `words` without the auxiliaries and adverbs at its end.
+fn trim_between<'a, 'b>(words: &'a [&'b Token]) -> &'a [&'b Token] {
+    let mut end = words.len();
+    while end > 0 && BETWEEN.contains(&words[end - 1].lower.as_str()) {
+        end -= 1;
+    }
+    &words[..end]
+}
+
+fn span_of(tokens: &[&Token]) -> Option<Range<usize>> {
+    Some(tokens.first()?.span.start..tokens.last()?.span.end)
+}
+
+/// Reported speech in one sentence's tokens (those outside quotations).
+fn reported_in_sentence(tokens: &[Token], quotes: &[Range<usize>], found: &mut Vec<Attribution>) {
+    let Some(last) = tokens.iter().rposition(|t| t.kind != Kind::Stop) else {
+        return;
+    };
+    let end = tokens[last].span.end;
+    let start = tokens[0].span.start;
+    let before = found.len();
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = &tokens[i];
+        if t.kind != Kind::Word {
+            i += 1;
+            continue;
+        }
+        if t.lower == "according" && tokens.get(i + 1).is_some_and(|n| n.lower == "to") {
+            if let Some(a) = according_to(tokens, i, start, end) {
+                found.push(a);
+            }
+            i += 2;
+            continue;
+        }
+        let is_cue = CUES.contains(&t.lower.as_str())
+            && !(i > 0 && DETERMINERS.contains(&tokens[i - 1].lower.as_str()));
+        if !is_cue {
+            i += 1;
+            continue;
+        }
+        if let Some(a) = reported_at(tokens, i, start, end) {
+            let quoted_only = a
+                .content
+                .iter()
+                .all(|c| quotes.iter().any(|q| q.start <= c.start && c.end <= q.end));
+            if !quoted_only {
+                found.push(a);
+            }
+        }
+        i += 1;
+    }
+    if found.len() == before {
+        found.extend(headline_colon(tokens, end).or_else(|| poll_finding(tokens, start, end)));
+    }
+}
+
+/// "according to X, …" / "…, according to X."
+fn according_to(tokens: &[Token], at: usize, start: usize, end: usize) -> Option<Attribution> {
+    let source_tokens: Vec<&Token> = tokens[at + 2..]
+        .iter()
+        .take_while(|t| t.kind == Kind::Word)
+        .take(MAX_SOURCE_WORDS)
+        .collect();
+    let source = span_of(&source_tokens)?;
+    let cue = tokens[at].span.start..tokens[at + 1].span.end;
+    let after = at + 2 + source_tokens.len();
+    let opens_clause = at == 0
+        || matches!(
+            tokens[at - 1].kind,
+            Kind::Colon | Kind::Break | Kind::Quote | Kind::Comma
+        ) && tokens.get(after).is_some_and(|t| t.kind == Kind::Comma);
+    let content = if opens_clause && after + 1 < tokens.len() {
+        let from = tokens[after + 1].span.start;
+        (from < end).then(|| from..end)?
+    } else {
+        let to = if tokens[at - 1].kind == Kind::Comma {
+            tokens[at - 1].span.start
+        } else {
+            tokens[at - 1].span.end
+        };
+        (start < to).then(|| start..to)?
+    };
+    Some(Attribution {
+        voice: Voice::Reported,
+        content: vec![content],
+        cue: Some(cue),
+        source: Some(source),
+    })
+}
+
+/// Where the stretch before a cue's clause ends: before a comma, after a quotation.
+fn content_end_before(token: &Token) -> Option<usize> {
+    match token.kind {
+        Kind::Comma | Kind::Break => Some(token.span.start),
+        Kind::Quote => Some(token.span.end),
+        _ => None,
+    }
+}
+
+/// The reported speech a cue at `tokens[at]` introduces, if it has a source and content.
+fn reported_at(tokens: &[Token], at: usize, start: usize, end: usize) -> Option<Attribution> {
+    let cue = tokens[at].span.clone();
+    let reported = |content: Vec<Range<usize>>, source: Option<Range<usize>>| Attribution {
+        voice: Voice::Reported,
+        content,
+        cue: Some(cue.clone()),
+        source,
+    };
+    let previous = at.checked_sub(1).map(|p| &tokens[p]);
+    // "Trump attacked Clinton, saying she …": the sentence's subject speaks.
+    if previous.is_some_and(|p| p.kind == Kind::Comma) && is_gerund(&tokens[at].lower) {
+        let from = tokens.get(at + 1)?.span.start;
+        return (from < end).then(|| reported(vec![from..end], sentence_subject(tokens)));
+    }
+    // "…, said Trump." / "“…” said Trump.": an inverted cue at the end.
+    if let Some(to) = previous.and_then(content_end_before) {
+        let after: Vec<&Token> = tokens[at + 1..]
+            .iter()
+            .take_while(|t| t.kind == Kind::Word)
+            .take(MAX_SOURCE_WORDS)
+            .collect();
+        let rest_is_end = tokens[at + 1 + after.len()..]
+            .iter()
+            .all(|t| matches!(t.kind, Kind::Stop | Kind::Comma));
+        if let Some(source) = span_of(&after).filter(|_| rest_is_end && start < to) {
+            return Some(reported(vec![start..to], Some(source)));
+        }
+    }
+    let (source, source_start) = source_before(tokens, at)?;
+    // "Trump was supported by 42 percent": a passive's subject is not its source.
+    if at > 0 && BE.contains(&tokens[at - 1].lower.as_str()) && tokens[at].lower != "asked" {
+        return None;
+    }
+    // The clause after the cue, up to a comma or the end.
+    let clause_end = tokens[at + 1..]
+        .iter()
+        .position(|t| t.kind != Kind::Word)
+        .map_or(tokens.len(), |p| at + 1 + p);
+    let closes = tokens[clause_end..]
+        .iter()
+        .all(|t| matches!(t.kind, Kind::Stop));
+    let short_tail = clause_end - at <= 6;
+    if let Some(to) = source_start
+        .checked_sub(1)
+        .and_then(|p| content_end_before(&tokens[p]))
+    {
+        // "…, Trump said (on Tuesday)." : the content is what comes before.
+        if short_tail && closes && start < to {
+            return Some(reported(vec![start..to], Some(source)));
+        }
+        // "The plan, Trump said, is a disaster."
+        if short_tail
+            && tokens
+                .get(clause_end)
+                .is_some_and(|t| t.kind == Kind::Comma)
+        {
+            let from = tokens.get(clause_end + 1)?.span.start;
+            if start < to && from < end {
+                return Some(reported(vec![start..to, from..end], Some(source)));
+            }
+        }
+    }
+    // "Trump said (that) …": the rest of the sentence.
+    let mut from = at + 1;
+    if ADDRESSEE_CUES.contains(&tokens[at].lower.as_str()) {
+        // The addressee: up to "that" a few words on, else one word ("told reporters").
+        let that = tokens[from..]
+            .iter()
+            .take(7)
+            .position(|t| t.lower == "that" || t.kind != Kind::Word);
+        from += match that {
+            Some(k) if tokens[from + k].kind == Kind::Word => k + 1,
+            Some(k) => k,
+            None => 1,
+        };
+    }
+    while tokens
+        .get(from)
+        .is_some_and(|t| matches!(t.kind, Kind::Comma | Kind::Colon))
+    {
+        from += 1;
+    }
+    let from = tokens.get(from)?.span.start;
+    (from < end).then(|| reported(vec![from..end], Some(source)))
+}
+
+/// "Graham: Trump’s rhetoric is destroying the party": a headline's speaker before a colon.
+fn headline_colon(tokens: &[Token], end: usize) -> Option<Attribution> {
+    let colon = tokens.iter().position(|t| t.kind == Kind::Colon)?;
+    let words = &tokens[..colon];
+    let named = !words.is_empty()
+        && words.len() <= 4
+        && words
+            .iter()
+            .all(|t| t.kind == Kind::Word && (t.capital || t.lower == "of"));
+    let from = tokens.get(colon + 1)?.span.start;
+    (named && from < end).then(|| Attribution {
+        voice: Voice::Reported,
+        content: vec![from..end],
+        cue: Some(tokens[colon].span.clone()),
+        source: Some(words[0].span.start..words[words.len() - 1].span.end),
+    })
+}
+
+const BE: &[&str] = &["is", "was", "were", "are", "been", "being", "be"];
+
+/// Words that make a sentence a poll's finding ("Trump leads in the latest poll").
+const POLLS: &[&str] = &["poll", "polls", "survey", "surveys", "polling"];
+
+/// A sentence reporting a poll: the poll is the source of the whole sentence (PolNeAR
+/// annotates poll findings as the poll's), as in "Just 30 percent consider Clinton honest
+/// in a new poll."
+fn poll_finding(tokens: &[Token], start: usize, end: usize) -> Option<Attribution> {
+    let at = tokens
+        .iter()
+        .position(|t| POLLS.contains(&t.lower.as_str()))?;
+    // A finding has figures: "Just 30 percent consider Clinton honest".
+    tokens
+        .iter()
+        .find(|t| matches!(t.lower.as_str(), "percent" | "points" | "%"))?;
+    let from = tokens[..at]
+        .iter()
+        .rposition(|t| t.kind != Kind::Word || DETERMINERS.contains(&t.lower.as_str()))
+        .filter(|&d| at - d <= 8 && tokens[d].kind == Kind::Word)
+        .unwrap_or(at);
+    Some(Attribution {
+        voice: Voice::Reported,
+        content: vec![start..end],
+        cue: None,
+        source: Some(tokens[from].span.start..tokens[at].span.end),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::split_sentences;
+
+    fn attributions(text: &str) -> Vec<(Voice, Vec<&str>, Option<&str>, Option<&str>)> {
+        find_attributions(text, &split_sentences(text))
+            .into_iter()
+            .map(|a| {
+                (
+                    a.voice,
+                    a.content.iter().map(|c| &text[c.clone()]).collect(),
+                    a.cue.map(|c| &text[c]),
+                    a.source.map(|s| &text[s]),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn quotations_open_close_and_run_over_paragraphs() {
+        let text = "He said “yes” and \"no\".\n\n“First paragraph.\n\n“Second one,” she said.\n\nAn “unbalanced one.\n\nNext.";
+        let quotes: Vec<&str> = find_quotes(text).into_iter().map(|q| &text[q]).collect();
+        assert_eq!(
+            quotes,
+            [
+                "“yes”",
+                "\"no\"",
+                "“First paragraph.\n\n“Second one,”",
+                "“unbalanced one."
+            ]
+        );
+    }
+
+    #[test]
+    fn a_quotation_takes_the_cue_next_to_it() {
+        let text = "“We will win,” Trump said. Clinton said: “We will not lose.” “Never,” said Sanders, the senator.";
+        let found = attributions(text);
+        assert_eq!(
+            found,
+            [
+                (
+                    Voice::Quoted,
+                    vec!["“We will win,”"],
+                    Some("said"),
+                    Some("Trump")
+                ),
+                (
+                    Voice::Quoted,
+                    vec!["“We will not lose.”"],
+                    Some("said"),
+                    Some("Clinton")
+                ),
+                (
+                    Voice::Quoted,
+                    vec!["“Never,”"],
+                    Some("said"),
+                    Some("Sanders")
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn reported_speech_in_its_usual_shapes() {
+        let cases = [
+            (
+                "Trump said that the deal was rigged.",
+                vec!["that the deal was rigged"],
+                "Trump",
+            ),
+            (
+                "The deal was rigged, the candidate said on Tuesday.",
+                vec!["The deal was rigged"],
+                "the candidate",
+            ),
+            (
+                "The deal, Clinton argued, is a disaster.",
+                vec!["The deal", "is a disaster"],
+                "Clinton",
+            ),
+            (
+                "According to aides, the campaign is broke.",
+                vec!["the campaign is broke"],
+                "aides",
+            ),
+            (
+                "Sanders told reporters on Monday that he would stay in.",
+                vec!["he would stay in"],
+                "Sanders",
+            ),
+            (
+                "The campaign is broke, said a spokesman.",
+                vec!["The campaign is broke"],
+                "a spokesman",
+            ),
+        ];
+        for (text, content, source) in cases {
+            let found = attributions(text);
+            assert_eq!(found.len(), 1, "{text}: {found:?}");
+            assert_eq!(found[0].0, Voice::Reported, "{text}");
+            assert_eq!(found[0].1, content, "{text}");
+            assert_eq!(found[0].3, Some(source), "{text}");
+        }
+    }
+
+    #[test]
+    fn plain_narration_has_no_attribution() {
+        assert!(attributions("Trump won the primary in a landslide.").is_empty());
+        assert!(attributions("His claims were false.").is_empty());
+    }
+
+    #[test]
+    fn an_unattributed_quotation_continues_the_previous_speaker() {
+        let text = "“We will win,” Trump said. “Believe me.”";
+        let found = attributions(text);
+        assert_eq!(found[1].1, ["“Believe me.”"]);
+        assert_eq!(found[1].3, Some("Trump"));
+    }
+}
