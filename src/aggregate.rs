@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::annotate::Voice;
 use crate::stats::{bootstrap_mean_ci, bootstrap_ratio_ci};
 
 /// The partisan-framing axis: mentions of a `favoured` camp count +s, of an `opposed` camp −s.
@@ -99,28 +100,39 @@ pub struct MentionScore<'a> {
     pub actor: &'a str,
     pub camp: &'a str,
     pub score: f64,
+    pub voice: Voice,
 }
 
 /// What one article adds to a group: per-camp tallies of its mention scores, and the signed
-/// contributions of its mentions of the axis camps.
+/// contributions of its mentions of the axis camps (all of them, and those in the outlet's
+/// own voice).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ArticleTally {
     /// Per camp, ordered by name.
     pub camps: BTreeMap<String, Tally>,
     pub framing: Tally,
+    pub framing_own: Tally,
 }
 
 impl ArticleTally {
-    pub fn add(&mut self, camp: &str, score: f64, axis: Option<&Axis>) {
+    pub fn add(&mut self, camp: &str, score: f64, voice: Voice, axis: Option<&Axis>) {
         self.camps.entry(camp.to_string()).or_default().add(score);
         if let Some(c) = axis.and_then(|a| a.contribution(camp, score)) {
             self.framing.add(c);
+            if voice == Voice::Own {
+                self.framing_own.add(c);
+            }
         }
     }
 
     /// Mean signed contribution over the axis camps' mentions; None when neither is mentioned.
     pub fn framing(&self) -> Option<f64> {
         self.framing.mean()
+    }
+
+    /// The same over the mentions in the outlet's own voice.
+    pub fn framing_own(&self) -> Option<f64> {
+        self.framing_own.mean()
     }
 }
 
@@ -141,7 +153,7 @@ pub fn score_article(mentions: &[MentionScore], axis: Option<&Axis>) -> ArticleS
             .or_insert_with(|| (m.camp.to_string(), Tally::default()))
             .1
             .add(m.score);
-        tally.add(m.camp, m.score, axis);
+        tally.add(m.camp, m.score, m.voice, axis);
     }
     ArticleScores {
         mentions: mentions.len() as u64,
@@ -158,6 +170,8 @@ pub struct GroupAccumulator {
     mentions: u64,
     /// Framing of each article that has one.
     framings: Vec<f64>,
+    /// Own-voice framing of each article that has one.
+    framings_own: Vec<f64>,
     /// Per camp, each mentioning article's (score sum, mentions).
     camps: BTreeMap<String, Vec<(f64, f64)>>,
 }
@@ -170,6 +184,9 @@ pub struct GroupStats {
     pub mentions: u64,
     pub framing: Option<f64>,
     pub framing_ci: Option<(f64, f64)>,
+    /// Framing over the mentions in the outlet's own voice, and its interval.
+    pub framing_own: Option<f64>,
+    pub framing_own_ci: Option<(f64, f64)>,
     pub camps: Vec<CampStats>,
     /// The framings the interval resampled, in input order (pairwise tests reuse them).
     #[serde(skip)]
@@ -192,6 +209,9 @@ impl GroupAccumulator {
         self.articles += 1;
         if let Some(f) = article.framing() {
             self.framings.push(f);
+        }
+        if let Some(f) = article.framing_own() {
+            self.framings_own.push(f);
         }
         for (camp, tally) in &article.camps {
             self.mentions += tally.n;
@@ -224,13 +244,23 @@ impl GroupAccumulator {
             articles: self.articles,
             articles_framed: self.framings.len() as u64,
             mentions: self.mentions,
-            framing: (!self.framings.is_empty())
-                .then(|| self.framings.iter().sum::<f64>() / self.framings.len() as f64),
+            framing: mean(&self.framings),
             framing_ci: bootstrap_mean_ci(&self.framings, resamples, 0.05, seed),
+            framing_own: mean(&self.framings_own),
+            framing_own_ci: bootstrap_mean_ci(
+                &self.framings_own,
+                resamples,
+                0.05,
+                group_seed(seed, "own voice"),
+            ),
             camps,
             framings: self.framings,
         }
     }
+}
+
+fn mean(xs: &[f64]) -> Option<f64> {
+    (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64)
 }
 
 /// The name a group's bootstrap seed is derived from: the outlet, and the period when the
@@ -259,7 +289,12 @@ mod tests {
     use super::*;
 
     fn m<'a>(actor: &'a str, camp: &'a str, score: f64) -> MentionScore<'a> {
-        MentionScore { actor, camp, score }
+        MentionScore {
+            actor,
+            camp,
+            score,
+            voice: Voice::Own,
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::aggregate::{group_name, group_seed, ArticleTally, Axis, GroupAccumulator};
+use crate::annotate::Voice;
 use crate::schema::compare::{ActorOutletRow, EvidenceRow, GroupRow, PairRow};
 use crate::schema::{
     write_table, ArticleRow, Layout, MentionRow, RunManifest, SchemaError, TableReader,
@@ -46,6 +47,37 @@ pub enum GroupBy {
     OutletYear,
 }
 
+/// Which mentions a comparison counts, by whose words they are in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VoiceFilter {
+    /// Every mention.
+    #[default]
+    All,
+    /// Mentions in the outlet's own words.
+    Own,
+    /// Mentions in somebody else's words, quoted or reported.
+    Quoted,
+}
+
+impl VoiceFilter {
+    pub fn accepts(self, voice: Voice) -> bool {
+        match self {
+            VoiceFilter::All => true,
+            VoiceFilter::Own => voice == Voice::Own,
+            VoiceFilter::Quoted => voice != Voice::Own,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            VoiceFilter::All => "all",
+            VoiceFilter::Own => "own",
+            VoiceFilter::Quoted => "quoted",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct CompareOptions {
     pub resamples: usize,
@@ -74,6 +106,7 @@ pub struct Run {
     camps: Vec<String>,
     actors: BTreeMap<(String, String), ActorStats>,
     axis: Axis,
+    voice: VoiceFilter,
     dir: PathBuf,
     manifest: RunManifest,
 }
@@ -85,6 +118,8 @@ pub struct Comparison {
     pub evidence: Vec<EvidenceRow>,
     pub camps: Vec<String>,
     pub axis: Axis,
+    /// The mentions it counted.
+    pub voice: VoiceFilter,
 }
 
 /// The period of an article's date: `YYYY-MM` or `YYYY` from an ISO date, `unknown` for
@@ -111,8 +146,14 @@ fn period(date: &str, by: GroupBy) -> String {
 }
 
 impl Run {
-    /// Reads `articles.csv` and `mentions.csv` of a score output directory.
-    pub fn load(dir: &Path, by: GroupBy, axis: Option<Axis>) -> Result<Run, CompareError> {
+    /// Reads `articles.csv` and `mentions.csv` of a score output directory, keeping the
+    /// mentions `voice` accepts.
+    pub fn load(
+        dir: &Path,
+        by: GroupBy,
+        axis: Option<Axis>,
+        voice: VoiceFilter,
+    ) -> Result<Run, CompareError> {
         let manifest = RunManifest::read(dir)?;
         if let Some(shard) = manifest.flags.shard {
             return Err(CompareError::Part {
@@ -145,8 +186,11 @@ impl Run {
             if !camps.contains(&m.camp) {
                 camps.push(m.camp.clone());
             }
+            if !voice.accepts(m.voice) {
+                return Ok(());
+            }
             let article = &mut articles[a];
-            article.tally.add(&m.camp, m.score, Some(&axis));
+            article.tally.add(&m.camp, m.score, m.voice, Some(&axis));
             let stats = actors
                 .entry((m.actor_id, article.outlet.clone()))
                 .or_insert_with(|| ActorStats {
@@ -164,6 +208,7 @@ impl Run {
             camps,
             actors,
             axis,
+            voice,
             dir: dir.to_path_buf(),
             manifest,
         })
@@ -258,6 +303,7 @@ pub fn compare(run: &Run, options: &CompareOptions) -> Result<Comparison, Compar
         actor_outlet,
         evidence: evidence(run, options.evidence)?,
         camps: run.camps.clone(),
+        voice: run.voice,
         axis: run.axis.clone(),
     })
 }
@@ -276,6 +322,9 @@ fn evidence(run: &Run, per_group: usize) -> Result<Vec<EvidenceRow>, CompareErro
         let Some(&a) = index.get(m.article_id.as_str()) else {
             return Ok(());
         };
+        if !run.voice.accepts(m.voice) {
+            return Ok(());
+        }
         let art = &run.articles[a];
         let (s, c) = (m.score, m.camp);
         let weight = match run.axis.contribution(&c, s) {
@@ -345,8 +394,13 @@ pub fn summary(c: &Comparison) -> String {
         .max()
         .unwrap_or(6)
         .max(6);
+    let voices = match c.voice {
+        VoiceFilter::All => String::new(),
+        VoiceFilter::Own => " (mentions in the outlets' own words only)".to_string(),
+        VoiceFilter::Quoted => " (quoted and reported mentions only)".to_string(),
+    };
     let mut out = format!(
-        "framing axis: +{} / -{}\n\n{:<width$}  {:>8}  {:>8}  {:>8}  {:>8}  {:>18}\n",
+        "framing axis: +{} / -{}{voices}\n\n{:<width$}  {:>8}  {:>8}  {:>8}  {:>8}  {:>18}\n",
         c.axis.favoured.join("+"),
         c.axis.opposed.join("+"),
         "group",

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::quotes::Attribution;
-use super::{AnnotatedArticle, Annotator, LocatedMention, Voice, VoiceAnnotator};
+use super::{AnnotatedArticle, Annotator, LocatedMention, Voice, VoiceAnnotator, VoiceMethod};
 use crate::actors::{Matcher, Registry};
 use crate::corpus::Article;
 use crate::score::prepare::prepare;
@@ -165,56 +165,100 @@ pub fn fold_of(name: &str) -> usize {
 
 /// Evaluates the voice stage on the PolNeAR directory `dir` (`text/`, `attributions/`) with
 /// `registry` for the mention-level figures.
-/// `errors` receives, for the articles of the folds it accepts, a line per mention whose voice
-/// was misread (for whoever tunes the rules: only ever the tuning folds).
-pub fn evaluate(
-    dir: &Path,
-    registry: &Registry,
-    mut errors: Option<(&dyn Fn(usize) -> bool, &mut dyn std::io::Write)>,
-) -> Result<Evaluation, EvalError> {
-    let matcher = Matcher::new(registry)?;
-    let annotator = VoiceAnnotator::new(registry.actors.iter().map(|a| a.kind).collect());
+/// An annotated PolNeAR article.
+pub struct Annotated {
+    pub name: String,
+    pub fold: usize,
+    article: Article,
+    gold: Vec<Gold>,
+}
+
+/// The articles of the PolNeAR directory `dir` (`text/`, `attributions/`), in name order.
+pub fn load(dir: &Path) -> Result<Vec<Annotated>, EvalError> {
     let annotations = annotation_files(&dir.join("attributions"))?;
-    let mut evaluation = Evaluation::default();
-    for (name, ann) in &annotations {
+    let mut articles = Vec::with_capacity(annotations.len());
+    for (name, ann) in annotations {
         let text_path = dir.join("text").join(format!("{name}.txt"));
         let text = read(&text_path)?;
-        let gold = read_gold(ann, &read(ann)?, &text)?;
-        let article = Article {
-            id: name.clone(),
-            outlet: String::new(),
-            date: String::new(),
-            title: String::new(),
-            text,
-            kept: Vec::new(),
-            file: text_path.display().to_string(),
-            line: 1,
-        };
-        let mut annotated = prepare(&article, &EnglishRules, &matcher, &[]);
-        let found = annotator.attributions(&article, &annotated);
-        annotator.annotate(&article, &mut annotated);
-        let counts = compare(&article.text, &gold, &found, &annotated);
-        if let Some((folds, out)) = errors.as_mut() {
-            if folds(fold_of(name)) {
-                explain(
-                    name,
-                    &article.text,
-                    &gold,
-                    &found,
-                    &annotated,
-                    registry,
-                    &mut **out,
-                );
-            }
-        }
-        evaluation
-            .folds
-            .entry(fold_of(name))
-            .or_default()
-            .add(&counts);
+        let gold = read_gold(&ann, &read(&ann)?, &text)?;
+        articles.push(Annotated {
+            fold: fold_of(&name),
+            article: Article {
+                id: name.clone(),
+                outlet: String::new(),
+                date: String::new(),
+                title: String::new(),
+                text,
+                kept: Vec::new(),
+                file: text_path.display().to_string(),
+                line: 1,
+            },
+            name,
+            gold,
+        });
     }
-    if evaluation.folds.is_empty() {
+    if articles.is_empty() {
         return Err(EvalError::Empty(dir.to_path_buf()));
+    }
+    Ok(articles)
+}
+
+fn annotator(registry: &Registry, method: VoiceMethod) -> VoiceAnnotator {
+    VoiceAnnotator::new(registry.actors.iter().map(|a| a.kind).collect(), method)
+}
+
+/// Training examples for the voice model from the `articles` of the folds `folds` accepts:
+/// each registry mention's features, and whether it is inside an annotated Content span.
+pub fn training_examples(
+    articles: &[Annotated],
+    registry: &Registry,
+    folds: impl Fn(usize) -> bool,
+) -> Result<Vec<(Vec<u32>, bool)>, EvalError> {
+    let matcher = Matcher::new(registry)?;
+    let annotator = annotator(registry, VoiceMethod::Rules);
+    let mut examples = Vec::new();
+    for a in articles.iter().filter(|a| folds(a.fold)) {
+        let annotated = prepare(&a.article, &EnglishRules, &matcher, &[]);
+        let found = annotator.attributions(&a.article, &annotated);
+        let readings = annotator.readings(&a.article.text, &annotated, &found);
+        for (m, reading) in annotated.mentions.iter().zip(readings) {
+            let attributed = a.gold.iter().any(|g| inside(&m.span, &g.content));
+            examples.push((reading.features, attributed));
+        }
+    }
+    Ok(examples)
+}
+
+/// Evaluates the voice stage deciding by `method` on the `articles` of the folds `folds`
+/// accepts, with `registry` for the mention-level figures. `errors` receives a line per
+/// misread mention of those articles (for whoever tunes the rules: only ever tuning folds).
+pub fn evaluate(
+    articles: &[Annotated],
+    registry: &Registry,
+    method: VoiceMethod,
+    folds: impl Fn(usize) -> bool,
+    mut errors: Option<&mut dyn std::io::Write>,
+) -> Result<Evaluation, EvalError> {
+    let matcher = Matcher::new(registry)?;
+    let annotator = annotator(registry, method);
+    let mut evaluation = Evaluation::default();
+    for a in articles.iter().filter(|a| folds(a.fold)) {
+        let mut annotated = prepare(&a.article, &EnglishRules, &matcher, &[]);
+        let found = annotator.attributions(&a.article, &annotated);
+        annotator.annotate(&a.article, &mut annotated);
+        let counts = compare(&a.article.text, &a.gold, &found, &annotated);
+        if let Some(out) = errors.as_mut() {
+            explain(
+                &a.name,
+                &a.article.text,
+                &a.gold,
+                &found,
+                &annotated,
+                registry,
+                &mut **out,
+            );
+        }
+        evaluation.folds.entry(a.fold).or_default().add(&counts);
     }
     Ok(evaluation)
 }

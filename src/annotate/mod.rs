@@ -6,12 +6,14 @@
 pub mod eval;
 pub mod quotes;
 pub mod voice;
+pub mod voice_model;
 
 use std::ops::Range;
 
 use crate::corpus::Article;
 pub use quotes::Voice;
-pub use voice::{Speaker, VoiceAnnotator};
+pub use voice::{Speaker, VoiceAnnotator, VoiceChoice, VoiceMethod};
+pub use voice_model::VoiceModel;
 
 /// A mention found in an article and placed in its sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -18,6 +18,10 @@
 //! Offsets are byte offsets into the article's text. The rules were tuned on folds 0-3 of
 //! PolNeAR's training articles (`scripts/eval-attribution`); fold 4 is only reported.
 
+// An attribution's content is a list of byte ranges, most often of one: not a mistaken
+// `vec![a..b]` meaning the numbers a to b.
+#![allow(clippy::single_range_in_vec_init)]
+
 use std::ops::Range;
 
 use serde::Serialize;
@@ -651,7 +655,7 @@ pub fn find_attributions(text: &str, sentences: &[Range<usize>]) -> Vec<Attribut
             &mut found,
         );
     }
-    let mut previous: Option<(usize, Option<Range<usize>>, Option<Range<usize>>)> = None;
+    let mut previous: Option<(usize, CueAndSource)> = None;
     for quote in &quotes {
         let around = cue_after_quote(text, sentences, &quotes, quote)
             .or_else(|| cue_before_quote(text, sentences, &quotes, quote));
@@ -660,14 +664,14 @@ pub fn find_attributions(text: &str, sentences: &[Range<usize>]) -> Vec<Attribut
             None => match found.iter().find(|a| a.contains(quote)) {
                 Some(enclosing) => (enclosing.cue.clone(), enclosing.source.clone()),
                 None => match &previous {
-                    Some((end, cue, source)) if quote.start < end + RUN_ON_BYTES => {
+                    Some((end, (cue, source))) if quote.start < end + RUN_ON_BYTES => {
                         (cue.clone(), source.clone())
                     }
                     _ => (None, None),
                 },
             },
         };
-        previous = Some((quote.end, cue.clone(), source.clone()));
+        previous = Some((quote.end, (cue.clone(), source.clone())));
         found.push(Attribution {
             voice: Voice::Quoted,
             content: vec![quote.clone()],
@@ -902,6 +906,11 @@ const QUANTIFIERS: &[&str] = &[
     "us",
 ];
 
+/// The subject `text[sentence]` opens with (see `sentence_subject`).
+pub fn subject_of(text: &str, sentence: Range<usize>) -> Option<Range<usize>> {
+    sentence_subject(&tokenize(text, sentence))
+}
+
 /// Relative pronouns that can stand for a source.
 const RELATIVES: &[&str] = &["who", "which", "that"];
 
@@ -996,14 +1005,14 @@ fn according_to(tokens: &[Token], at: usize, start: usize, end: usize) -> Option
         ) && tokens.get(after).is_some_and(|t| t.kind == Kind::Comma);
     let content = if opens_clause && after + 1 < tokens.len() {
         let from = tokens[after + 1].span.start;
-        (from < end).then(|| from..end)?
+        (from < end).then_some(from..end)?
     } else {
         let to = if tokens[at - 1].kind == Kind::Comma {
             tokens[at - 1].span.start
         } else {
             tokens[at - 1].span.end
         };
-        (start < to).then(|| start..to)?
+        (start < to).then_some(start..to)?
     };
     Some(Attribution {
         voice: Voice::Reported,
@@ -1025,9 +1034,9 @@ fn content_end_before(token: &Token) -> Option<usize> {
 /// The reported speech a cue at `tokens[at]` introduces, if it has a source and content.
 fn reported_at(tokens: &[Token], at: usize, start: usize, end: usize) -> Option<Attribution> {
     let cue = tokens[at].span.clone();
-    let reported = |content: Vec<Range<usize>>, source: Option<Range<usize>>| Attribution {
+    let reported = |content: &[Range<usize>], source: Option<Range<usize>>| Attribution {
         voice: Voice::Reported,
-        content,
+        content: content.to_vec(),
         cue: Some(cue.clone()),
         source,
     };
@@ -1035,7 +1044,7 @@ fn reported_at(tokens: &[Token], at: usize, start: usize, end: usize) -> Option<
     // "Trump attacked Clinton, saying she …": the sentence's subject speaks.
     if previous.is_some_and(|p| p.kind == Kind::Comma) && is_gerund(&tokens[at].lower) {
         let from = tokens.get(at + 1)?.span.start;
-        return (from < end).then(|| reported(vec![from..end], sentence_subject(tokens)));
+        return (from < end).then(|| reported(&[from..end], sentence_subject(tokens)));
     }
     // "…, said Trump." / "“…” said Trump.": an inverted cue at the end.
     if let Some(to) = previous.and_then(content_end_before) {
@@ -1048,7 +1057,7 @@ fn reported_at(tokens: &[Token], at: usize, start: usize, end: usize) -> Option<
             .iter()
             .all(|t| matches!(t.kind, Kind::Stop | Kind::Comma));
         if let Some(source) = span_of(&after).filter(|_| rest_is_end && start < to) {
-            return Some(reported(vec![start..to], Some(source)));
+            return Some(reported(&[start..to], Some(source)));
         }
     }
     let (source, source_start) = source_before(tokens, at)?;
@@ -1071,7 +1080,7 @@ fn reported_at(tokens: &[Token], at: usize, start: usize, end: usize) -> Option<
     {
         // "…, Trump said (on Tuesday)." : the content is what comes before.
         if short_tail && closes && start < to {
-            return Some(reported(vec![start..to], Some(source)));
+            return Some(reported(&[start..to], Some(source)));
         }
         // "The plan, Trump said, is a disaster."
         if short_tail
@@ -1081,7 +1090,7 @@ fn reported_at(tokens: &[Token], at: usize, start: usize, end: usize) -> Option<
         {
             let from = tokens.get(clause_end + 1)?.span.start;
             if start < to && from < end {
-                return Some(reported(vec![start..to, from..end], Some(source)));
+                return Some(reported(&[start..to, from..end], Some(source)));
             }
         }
     }
@@ -1106,7 +1115,7 @@ fn reported_at(tokens: &[Token], at: usize, start: usize, end: usize) -> Option<
         from += 1;
     }
     let from = tokens.get(from)?.span.start;
-    (from < end).then(|| reported(vec![from..end], Some(source)))
+    (from < end).then(|| reported(&[from..end], Some(source)))
 }
 
 /// "Graham: Trump’s rhetoric is destroying the party": a headline's speaker before a colon.
@@ -1161,7 +1170,10 @@ mod tests {
     use super::*;
     use crate::text::split_sentences;
 
-    fn attributions(text: &str) -> Vec<(Voice, Vec<&str>, Option<&str>, Option<&str>)> {
+    /// Voice, content, cue and source of each attribution, as text.
+    type Found<'a> = (Voice, Vec<&'a str>, Option<&'a str>, Option<&'a str>);
+
+    fn attributions(text: &str) -> Vec<Found<'_>> {
         find_attributions(text, &split_sentences(text))
             .into_iter()
             .map(|a| {

@@ -13,7 +13,12 @@
 //! preceding mention of a compatible kind. Otherwise the speaker is the source's own text,
 //! or `unknown` when no source was found.
 
-use super::quotes::{find_attributions, Attribution};
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+
+use super::quotes::{find_attributions, subject_of, Attribution, Voice};
+use super::voice_model::{features, MentionContext, VoiceModel};
 use super::{AnnotatedArticle, Annotator, LocatedMention};
 use crate::actors::Kind;
 use crate::corpus::Article;
@@ -88,14 +93,53 @@ const ORGANIZATION_NOUNS: &[&str] = &[
     "military",
 ];
 
+/// Which way `slant score` decides voices (recorded in run.json).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VoiceChoice {
+    /// The learned model over the rules' findings: the more accurate on PolNeAR's held-out
+    /// fold (see docs/voices.md).
+    #[default]
+    Learned,
+    /// The rules alone.
+    Rules,
+}
+
+impl VoiceChoice {
+    pub fn method(self) -> Result<VoiceMethod, serde_json::Error> {
+        Ok(match self {
+            VoiceChoice::Learned => VoiceMethod::Learned(VoiceModel::shipped()?),
+            VoiceChoice::Rules => VoiceMethod::Rules,
+        })
+    }
+}
+
+/// How a mention's voice is decided.
+#[derive(Debug, Clone)]
+pub enum VoiceMethod {
+    /// Inside an attribution the rules found, and not its source.
+    Rules,
+    /// The learned model (`voice_model`), over the rules' findings and the sentence.
+    Learned(VoiceModel),
+}
+
 /// The quotation stage, for a registry whose actors have `kinds` (in registry order).
 pub struct VoiceAnnotator {
     kinds: Vec<Kind>,
+    method: VoiceMethod,
+}
+
+/// What the rules found about one mention, and its model features.
+pub struct Reading<'a> {
+    /// The innermost attribution holding the mention, with its speaker.
+    pub holding: Option<&'a (Attribution, Speaker)>,
+    pub is_source: bool,
+    pub features: Vec<u32>,
 }
 
 impl VoiceAnnotator {
-    pub fn new(kinds: Vec<Kind>) -> Self {
-        Self { kinds }
+    pub fn new(kinds: Vec<Kind>, method: VoiceMethod) -> Self {
+        Self { kinds, method }
     }
 
     /// The attributions of `article`, each with its resolved speaker.
@@ -113,8 +157,59 @@ impl VoiceAnnotator {
             .collect()
     }
 
-    /// The speaker of `attribution`. A reference back skips the mentions inside the
-    /// attribution's own words ("“Castillo is innocent,” he said": he is not Castillo).
+    /// One reading per mention of `annotated`, given the article's `attributions`.
+    pub fn readings<'a>(
+        &self,
+        text: &str,
+        annotated: &AnnotatedArticle,
+        attributions: &'a [(Attribution, Speaker)],
+    ) -> Vec<Reading<'a>> {
+        annotated
+            .mentions
+            .iter()
+            .map(|mention| {
+                let is_source = attributions.iter().any(|(a, _)| {
+                    a.source
+                        .as_ref()
+                        .is_some_and(|s| s.start <= mention.span.start && mention.span.end <= s.end)
+                });
+                let holding = attributions
+                    .iter()
+                    .filter(|(a, _)| a.contains(&mention.span))
+                    .min_by_key(|(a, _)| a.content.iter().map(|c| c.len()).sum::<usize>());
+                let features = features(&MentionContext {
+                    text,
+                    sentence: annotated.sentences[mention.sentence].clone(),
+                    mention: mention.span.clone(),
+                    holding: holding.map(|(a, _)| a),
+                    is_source,
+                });
+                Reading {
+                    holding,
+                    is_source,
+                    features,
+                }
+            })
+            .collect()
+    }
+
+    /// The speaker of a mention the model reads as attributed where the rules found no
+    /// attribution: the subject its sentence opens with ("Ali rebuked Trump").
+    fn subject_speaker(
+        &self,
+        text: &str,
+        sentence: Range<usize>,
+        mentions: &[LocatedMention],
+    ) -> Speaker {
+        let attribution = Attribution {
+            voice: Voice::Reported,
+            source: subject_of(text, sentence.clone()),
+            content: vec![sentence],
+            cue: None,
+        };
+        self.speaker(text, &attribution, mentions)
+    }
+
     fn speaker(
         &self,
         text: &str,
@@ -174,23 +269,30 @@ fn referent(source: &str) -> Option<fn(Kind) -> bool> {
 impl Annotator for VoiceAnnotator {
     fn annotate(&self, article: &Article, annotated: &mut AnnotatedArticle) {
         let attributions = self.attributions(article, annotated);
-        for mention in &mut annotated.mentions {
-            let is_source = attributions.iter().any(|(a, _)| {
-                a.source
-                    .as_ref()
-                    .is_some_and(|s| s.start <= mention.span.start && mention.span.end <= s.end)
+        let readings = self.readings(&article.text, annotated, &attributions);
+        let mut voices = Vec::with_capacity(readings.len());
+        for (mention, reading) in annotated.mentions.iter().zip(&readings) {
+            let attributed = match &self.method {
+                VoiceMethod::Rules => reading.holding.is_some() && !reading.is_source,
+                VoiceMethod::Learned(model) => model.probability(&reading.features) > 0.5,
+            };
+            voices.push(match (attributed, reading.holding) {
+                (false, _) => None,
+                (true, Some((a, speaker))) if !reading.is_source => {
+                    Some((a.voice, speaker.clone()))
+                }
+                (true, _) => {
+                    let sentence = annotated.sentences[mention.sentence].clone();
+                    let speaker =
+                        self.subject_speaker(&article.text, sentence, &annotated.mentions);
+                    Some((Voice::Reported, speaker))
+                }
             });
-            if is_source {
-                continue;
-            }
-            // The innermost attribution holding the mention (the shortest content).
-            let holding = attributions
-                .iter()
-                .filter(|(a, _)| a.contains(&mention.span))
-                .min_by_key(|(a, _)| a.content.iter().map(|c| c.len()).sum::<usize>());
-            if let Some((a, speaker)) = holding {
-                mention.voice = a.voice;
-                mention.speaker = Some(speaker.clone());
+        }
+        for (mention, voice) in annotated.mentions.iter_mut().zip(voices) {
+            if let Some((voice, speaker)) = voice {
+                mention.voice = voice;
+                mention.speaker = Some(speaker);
             }
         }
     }
@@ -200,7 +302,6 @@ impl Annotator for VoiceAnnotator {
 mod tests {
     use super::*;
     use crate::actors::{Matcher, Registry};
-    use crate::annotate::Voice;
     use crate::score::prepare::prepare;
     use std::io::Write;
 
@@ -217,9 +318,17 @@ mod tests {
     }
 
     fn voices(text: &str) -> Vec<(String, Voice, Option<String>, Option<usize>)> {
+        voices_by(text, VoiceMethod::Rules)
+    }
+
+    fn voices_by(
+        text: &str,
+        method: VoiceMethod,
+    ) -> Vec<(String, Voice, Option<String>, Option<usize>)> {
         let registry = registry();
         let matcher = Matcher::new(&registry).expect("matcher");
-        let annotator = VoiceAnnotator::new(registry.actors.iter().map(|a| a.kind).collect());
+        let annotator =
+            VoiceAnnotator::new(registry.actors.iter().map(|a| a.kind).collect(), method);
         let article = Article {
             id: "a".into(),
             outlet: "o".into(),
@@ -230,19 +339,23 @@ mod tests {
             file: "f".into(),
             line: 1,
         };
-        let annotators: Vec<Box<dyn Annotator>> = vec![Box::new(annotator)];
-        prepare(&article, &crate::text::EnglishRules, &matcher, &annotators)
-            .mentions
-            .into_iter()
-            .map(|m| {
-                (
-                    text[m.span].to_string(),
-                    m.voice,
-                    m.speaker.as_ref().map(|s| s.text.clone()),
-                    m.speaker.and_then(|s| s.actor),
-                )
-            })
-            .collect()
+        prepare(
+            &article,
+            &crate::text::EnglishRules,
+            &matcher,
+            &[&annotator],
+        )
+        .mentions
+        .into_iter()
+        .map(|m| {
+            (
+                text[m.span].to_string(),
+                m.voice,
+                m.speaker.as_ref().map(|s| s.text.clone()),
+                m.speaker.and_then(|s| s.actor),
+            )
+        })
+        .collect()
     }
 
     #[test]
@@ -275,6 +388,20 @@ mod tests {
         let text = "The Foreign Ministry met Gustavo Petro. “Pedro Castillo is guilty,” it said.";
         let found = voices(text);
         assert_eq!(found[2].3, Some(1), "it = the ministry: {found:?}");
+    }
+
+    #[test]
+    fn the_learned_model_reads_the_seed_article_as_the_rules_do() {
+        let text = "Colombian President Gustavo Petro voiced his support for the ousted Pedro \
+                    Castillo. The Peruvian Foreign Ministry said the decision was due to “the \
+                    recurrent interventionist and provocative remarks” from President Petro.";
+        let learned = voices_by(text, VoiceChoice::Learned.method().expect("shipped model"));
+        let voices: Vec<Voice> = learned.iter().map(|m| m.1).collect();
+        assert_eq!(voices[2..], [Voice::Own, Voice::Reported], "{learned:?}");
+        assert_eq!(
+            learned[3].2.as_deref(),
+            Some("The Peruvian Foreign Ministry")
+        );
     }
 
     #[test]

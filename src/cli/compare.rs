@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use slant::aggregate::Axis;
-use slant::compare::{self, CompareOptions, Comparison, GroupBy};
+use slant::compare::{self, CompareOptions, Comparison, GroupBy, VoiceFilter};
 
 #[derive(clap::Args)]
 pub struct StatsArgs {
@@ -26,18 +26,25 @@ pub struct StatsArgs {
     /// Evidence mentions per outlet and camp.
     #[arg(long, default_value_t = 5)]
     evidence: usize,
+    /// Which mentions count: all, those in the outlets' own words, or those in quoted and
+    /// reported words.
+    #[arg(long, value_enum, default_value = "all")]
+    voice: VoiceFilter,
 }
 
 impl StatsArgs {
-    fn compare(&self, run: &Path) -> Result<Comparison> {
-        let loaded = compare::Run::load(run, self.by, Axis::from_flags(&self.axis)?)?;
-        let options = CompareOptions {
+    fn options(&self) -> CompareOptions {
+        CompareOptions {
             resamples: self.resamples,
             seed: self.seed,
             min_mentions: self.min_mentions,
             evidence: self.evidence,
-        };
-        Ok(compare::compare(&loaded, &options)?)
+        }
+    }
+
+    fn compare(&self, run: &Path) -> Result<Comparison> {
+        let loaded = compare::Run::load(run, self.by, Axis::from_flags(&self.axis)?, self.voice)?;
+        Ok(compare::compare(&loaded, &self.options())?)
     }
 }
 
@@ -77,8 +84,13 @@ pub struct ReportArgs {
 
 pub fn run_report(args: ReportArgs, quiet: bool) -> Result<()> {
     let comparison = args.stats.compare(&args.run)?;
-    let written =
-        slant::report::write_report(&args.run, &comparison, &args.output, args.png.as_deref())?;
+    let written = slant::report::write_report(
+        &args.run,
+        &comparison,
+        &args.stats.options(),
+        &args.output,
+        args.png.as_deref(),
+    )?;
     if !quiet {
         eprintln!("{}", written.join(", "));
     }

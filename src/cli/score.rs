@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use slant::actors::Registry;
 use slant::aggregate::Axis;
+use slant::annotate::VoiceChoice;
 use slant::corpus::Shard;
 use slant::schema::ModelInfo;
 use slant::score::checkpoint::{Existing, CHECKPOINT_EVERY};
@@ -61,6 +62,16 @@ pub struct Args {
     /// a part that `slant merge` combines with the others into the whole run's tables.
     #[arg(long, value_name = "K/N")]
     shard: Option<Shard>,
+    /// How each mention's voice (own, quoted, reported) is decided: the learned model over
+    /// the attribution rules, or the rules alone.
+    #[arg(long, value_enum, default_value = "learned")]
+    voice: VoiceArg,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum VoiceArg {
+    Learned,
+    Rules,
 }
 
 pub fn run(args: Args, quiet: bool) -> Result<()> {
@@ -92,6 +103,10 @@ pub fn run(args: Args, quiet: bool) -> Result<()> {
             _ => Existing::Refuse,
         },
         shard: args.shard,
+        voice: match args.voice {
+            VoiceArg::Learned => VoiceChoice::Learned,
+            VoiceArg::Rules => VoiceChoice::Rules,
+        },
     };
     let bar = ScoreBar::new(quiet);
     let summary = slant::score::score(

@@ -6,9 +6,10 @@ pub mod charts;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-use crate::compare::{self, CompareError, CompareOptions, Comparison, GroupBy};
+use crate::annotate::Voice;
+use crate::compare::{self, CompareError, CompareOptions, Comparison, GroupBy, VoiceFilter};
 use crate::schema::compare::EvidenceRow;
-use crate::schema::{num, OutletRow, RunManifest, SchemaError};
+use crate::schema::{num, OutletRow, RunManifest, SchemaError, TableReader, VoiceRow};
 use crate::util::{write_atomic, IoError};
 use charts::escape;
 
@@ -130,6 +131,117 @@ fn provenance(run: &Path) -> String {
     out
 }
 
+/// Speakers and targets the matrix shows at most.
+const MATRIX_SIZE: usize = 12;
+
+/// Own words against quoted words per outlet, and who speaks about whom.
+fn voices_section(
+    run: &Path,
+    comparison: &Comparison,
+    options: &CompareOptions,
+) -> Result<String, ReportError> {
+    let by_voice = |voice: VoiceFilter| -> Result<Comparison, ReportError> {
+        let loaded =
+            compare::Run::load(run, GroupBy::Outlet, Some(comparison.axis.clone()), voice)?;
+        Ok(compare::compare(
+            &loaded,
+            &CompareOptions {
+                evidence: 0,
+                ..options.clone()
+            },
+        )?)
+    };
+    let (all, own, quoted) = (
+        by_voice(VoiceFilter::All)?,
+        by_voice(VoiceFilter::Own)?,
+        by_voice(VoiceFilter::Quoted)?,
+    );
+    let ci = |c: Option<(f64, f64)>| c.map_or("–".into(), |(l, h)| format!("[{l:+.3}, {h:+.3}]"));
+    let mut html = String::from("<h2>In their own words, and in the words they quote</h2><p class=\"note\">An outlet frames actors by what it writes and by whom it quotes. Framing of each outlet's articles counting only mentions in the outlet's own words, and only mentions inside quotations or reported speech (a speaker's own name, as in “Petro said …”, counts as the outlet's words), each with a 95% bootstrap interval over articles.</p><div class=\"scroll\"><table><tr><th>outlet</th><th>all mentions</th><th>own words</th><th>95% CI</th><th>quoted words</th><th>95% CI</th></tr>");
+    for g in &all.groups {
+        let find = |c: &Comparison| {
+            c.groups
+                .iter()
+                .find(|o| o.outlet == g.outlet)
+                .map(|o| o.stats.clone())
+        };
+        let (o, q) = (find(&own), find(&quoted));
+        let _ = write!(
+            html,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            escape(&g.outlet),
+            html_num(g.stats.framing),
+            html_num(o.as_ref().and_then(|s| s.framing)),
+            ci(o.as_ref().and_then(|s| s.framing_ci)),
+            html_num(q.as_ref().and_then(|s| s.framing)),
+            ci(q.as_ref().and_then(|s| s.framing_ci)),
+        );
+    }
+    html.push_str("</table></div>");
+
+    let manifest = RunManifest::read(run)?;
+    // (speaker, actor) -> (score sum, mentions), over all outlets.
+    let mut cells: std::collections::BTreeMap<(String, String), (f64, u64)> = Default::default();
+    TableReader::<VoiceRow>::open(run, &manifest)?.for_each(|row| {
+        if row.voice == Voice::Own
+            || row.speaker_id.is_empty()
+                && row.speaker_text == crate::annotate::voice::UNKNOWN_SPEAKER
+        {
+            return Ok(());
+        }
+        let speaker = if row.speaker_id.is_empty() {
+            row.speaker_text
+        } else {
+            row.speaker_id
+        };
+        let cell = cells.entry((speaker, row.actor_id)).or_default();
+        cell.0 += row.score.unwrap_or(0.0) * row.mentions as f64;
+        cell.1 += row.mentions;
+        Ok(())
+    })?;
+    let top = |key: fn(&(String, String)) -> &String| -> Vec<String> {
+        let mut totals: std::collections::BTreeMap<&String, u64> = Default::default();
+        for (k, (_, n)) in &cells {
+            *totals.entry(key(k)).or_default() += n;
+        }
+        let mut ranked: Vec<(&String, u64)> = totals.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        ranked
+            .into_iter()
+            .take(MATRIX_SIZE)
+            .map(|(k, _)| k.clone())
+            .collect()
+    };
+    let speakers = top(|k| &k.0);
+    let targets = top(|k| &k.1);
+    html.push_str("<h2>Who speaks about whom</h2>");
+    if speakers.is_empty() {
+        html.push_str("<p class=\"note\">No quoted or reported mention has a known speaker.</p>");
+        return Ok(html);
+    }
+    let _ = write!(html, "<p class=\"note\">Mean stance of the mentions each speaker (rows: registry ids where resolved, else the source as written) makes of each actor (columns), over all outlets, with the number of mentions; the {MATRIX_SIZE} most active speakers and targets. voices.csv has every cell per outlet.</p><div class=\"scroll\"><table><tr><th>speaker \\ about</th>");
+    for t in &targets {
+        let _ = write!(html, "<th>{}</th>", escape(t));
+    }
+    html.push_str("</tr>");
+    for sp in &speakers {
+        let _ = write!(html, "<tr><th>{}</th>", escape(sp));
+        for t in &targets {
+            match cells.get(&(sp.clone(), t.clone())) {
+                Some(&(sum, n)) if n > 0 => {
+                    let mean = sum / n as f64;
+                    let class = if mean < 0.0 { "neg" } else { "pos" };
+                    let _ = write!(html, "<td class=\"num {class}\">{mean:+.2} <span class=\"note\">({n})</span></td>");
+                }
+                _ => html.push_str("<td></td>"),
+            }
+        }
+        html.push_str("</tr>");
+    }
+    html.push_str("</table></div>");
+    Ok(html)
+}
+
 fn render_png(svg: &str, path: &Path) -> Result<(), ReportError> {
     let render = |message: String| ReportError::Render {
         path: path.to_path_buf(),
@@ -158,6 +270,7 @@ fn render_png(svg: &str, path: &Path) -> Result<(), ReportError> {
 pub fn write_report(
     run: &Path,
     comparison: &Comparison,
+    options: &CompareOptions,
     output: &Path,
     png_dir: Option<&Path>,
 ) -> Result<Vec<String>, ReportError> {
@@ -165,7 +278,12 @@ pub fn write_report(
     let opposed = comparison.axis.opposed.join(" + ");
     let forest = charts::forest(&comparison.groups, &favoured, &opposed);
     let heatmap = charts::heatmap(&comparison.actor_outlet, 25);
-    let monthly = compare::Run::load(run, GroupBy::OutletMonth, Some(comparison.axis.clone()))?;
+    let monthly = compare::Run::load(
+        run,
+        GroupBy::OutletMonth,
+        Some(comparison.axis.clone()),
+        comparison.voice,
+    )?;
     let monthly = compare::compare(
         &monthly,
         &CompareOptions {
@@ -200,6 +318,8 @@ pub fn write_report(
         }
         None => html.push_str("<h2>Framing over time</h2><p class=\"note\">Fewer than two months with dated, framed articles: no time chart.</p>"),
     }
+
+    html.push_str(&voices_section(run, comparison, options)?);
 
     html.push_str("<h2>Evidence: the sentences behind the scores</h2><p class=\"note\">For each outlet and camp, the mentions that move the score most.</p>");
     let mut current = (String::new(), String::new());
@@ -256,6 +376,9 @@ mod tests {
                 framing,
                 framing_low: low,
                 framing_high: high,
+                framing_own: None,
+                framing_own_low: None,
+                framing_own_high: None,
                 camps: Vec::new(),
             };
         let text = outlet_summary(&[

@@ -49,6 +49,8 @@ impl Row for GroupRow {
             num(s.framing),
         ];
         cells.extend(interval(s.framing_ci));
+        cells.push(num(s.framing_own));
+        cells.extend(interval(s.framing_own_ci));
         for camp in &s.camps {
             cells.extend([camp.mentions.to_string(), num(camp.share), num(camp.mean)]);
             cells.extend(interval(camp.ci));

@@ -37,6 +37,9 @@ pub struct RunFlags {
     pub resamples: usize,
     pub seed: u64,
     pub chunk_size: usize,
+    /// How voices were decided.
+    #[serde(default)]
+    pub voice: crate::annotate::VoiceChoice,
     /// The shard a part of a sharded run scored (absent in a whole run, a merged one too).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<Shard>,

@@ -21,7 +21,8 @@ pub use manifest::{
     Counts, ModelInfo, PartRecord, RegistryFile, RunFlags, RunManifest, TableRecord,
 };
 pub use tables::{
-    ActorRow, ArticleRow, CampCell, MentionRow, OutletRow, PositionRow, RejectRow, SCORE_TABLES,
+    ActorRow, ArticleRow, CampCell, MentionRow, OutletRow, PositionRow, RejectRow, VoiceRow,
+    SCORE_TABLES,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -101,13 +102,16 @@ pub fn as_written(x: f64) -> f64 {
 }
 
 /// The columns of a group's framing, shared by outlets.csv and compare's groups.csv.
-pub const GROUP_COLUMNS: [&str; 6] = [
+pub const GROUP_COLUMNS: [&str; 9] = [
     "articles",
     "articles_framed",
     "mentions",
     "framing",
     "framing_low",
     "framing_high",
+    "framing_own",
+    "framing_own_low",
+    "framing_own_high",
 ];
 
 /// A header: the `base` columns, then `<camp>_<suffix>` for each camp and suffix.

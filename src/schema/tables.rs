@@ -2,6 +2,7 @@
 //! numbers have six decimals (`num`).
 
 use super::{header_with_camps, num, Cells, Layout, ReadRow, Row, GROUP_COLUMNS};
+use crate::annotate::Voice;
 
 fn texts<const N: usize>(columns: [&str; N]) -> Vec<String> {
     columns.map(String::from).to_vec()
@@ -27,6 +28,12 @@ pub struct MentionRow {
     pub p_positive: f64,
     /// P(positive) - P(negative), as written.
     pub score: f64,
+    /// Whose words the mention is in.
+    pub voice: Voice,
+    /// For a quoted or reported mention: the speaker's registry id (empty when not resolved
+    /// to an actor) and the source as written (`unknown` when no source was found).
+    pub speaker_id: String,
+    pub speaker_text: String,
 }
 
 impl Row for MentionRow {
@@ -48,6 +55,9 @@ impl Row for MentionRow {
             "p_neutral",
             "p_positive",
             "score",
+            "voice",
+            "speaker_id",
+            "speaker_text",
         ])
     }
 
@@ -67,6 +77,9 @@ impl Row for MentionRow {
             num(Some(self.p_neutral)),
             num(Some(self.p_positive)),
             num(Some(self.score)),
+            self.voice.as_str().to_string(),
+            self.speaker_id.clone(),
+            self.speaker_text.clone(),
         ]
     }
 }
@@ -90,6 +103,13 @@ impl ReadRow for MentionRow {
             p_neutral: required(c.number()?)?,
             p_positive: required(c.number()?)?,
             score: required(c.number()?)?,
+            voice: {
+                let voice = c.text()?;
+                Voice::parse(&voice)
+                    .ok_or_else(|| format!("voice is {voice:?}, not own, quoted or reported"))?
+            },
+            speaker_id: c.text()?,
+            speaker_text: c.text()?,
         })
     }
 }
@@ -186,6 +206,8 @@ pub struct ArticleRow {
     pub actors: u64,
     /// Mean signed contribution of its axis mentions; None when it mentions neither side.
     pub framing: Option<f64>,
+    /// The same over its mentions in the outlet's own voice.
+    pub framing_own: Option<f64>,
     pub camps: Vec<CampCell>,
     /// The `--keep-fields` values, in that order.
     pub kept: Vec<String>,
@@ -204,6 +226,7 @@ impl Row for ArticleRow {
                 "mentions",
                 "actors",
                 "framing",
+                "framing_own",
             ],
             &layout.camps,
             &CampCell::SUFFIXES,
@@ -221,6 +244,7 @@ impl Row for ArticleRow {
             self.mentions.to_string(),
             self.actors.to_string(),
             num(self.framing),
+            num(self.framing_own),
         ];
         CampCell::push_cells(&self.camps, &mut cells);
         cells.extend(self.kept.iter().cloned());
@@ -238,6 +262,7 @@ impl ReadRow for ArticleRow {
             mentions: c.count()?,
             actors: c.count()?,
             framing: c.number()?,
+            framing_own: c.number()?,
             camps: CampCell::parse_all(c, layout)?,
             kept: layout
                 .keep
@@ -259,6 +284,10 @@ pub struct OutletRow {
     pub framing: Option<f64>,
     pub framing_low: Option<f64>,
     pub framing_high: Option<f64>,
+    /// Framing over the mentions in the outlet's own voice, with its interval.
+    pub framing_own: Option<f64>,
+    pub framing_own_low: Option<f64>,
+    pub framing_own_high: Option<f64>,
     pub camps: Vec<CampCell>,
 }
 
@@ -279,6 +308,9 @@ impl Row for OutletRow {
             num(self.framing),
             num(self.framing_low),
             num(self.framing_high),
+            num(self.framing_own),
+            num(self.framing_own_low),
+            num(self.framing_own_high),
         ];
         CampCell::push_cells(&self.camps, &mut cells);
         cells
@@ -295,7 +327,72 @@ impl ReadRow for OutletRow {
             framing: c.number()?,
             framing_low: c.number()?,
             framing_high: c.number()?,
+            framing_own: c.number()?,
+            framing_own_low: c.number()?,
+            framing_own_high: c.number()?,
             camps: CampCell::parse_all(c, layout)?,
+        })
+    }
+}
+
+/// Who speaks about whom in an outlet: the mentions of one actor in one voice by one
+/// speaker, and their mean score. Own-voice mentions have an empty speaker (the outlet).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VoiceRow {
+    pub outlet: String,
+    pub voice: Voice,
+    pub speaker_id: String,
+    pub speaker_text: String,
+    pub actor_id: String,
+    pub camp: String,
+    pub mentions: u64,
+    pub score: Option<f64>,
+}
+
+impl Row for VoiceRow {
+    const FILE: &'static str = "voices.csv";
+
+    fn header(_: &Layout) -> Vec<String> {
+        texts([
+            "outlet",
+            "voice",
+            "speaker_id",
+            "speaker_text",
+            "actor_id",
+            "camp",
+            "mentions",
+            "score",
+        ])
+    }
+
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.outlet.clone(),
+            self.voice.as_str().to_string(),
+            self.speaker_id.clone(),
+            self.speaker_text.clone(),
+            self.actor_id.clone(),
+            self.camp.clone(),
+            self.mentions.to_string(),
+            num(self.score),
+        ]
+    }
+}
+
+impl ReadRow for VoiceRow {
+    fn parse(c: &mut Cells, _: &Layout) -> Result<Self, String> {
+        let outlet = c.text()?;
+        let voice = c.text()?;
+        Ok(Self {
+            outlet,
+            voice: Voice::parse(&voice)
+                .ok_or_else(|| format!("voice is {voice:?}, not own, quoted or reported"))?,
+            speaker_id: c.text()?,
+            speaker_text: c.text()?,
+            actor_id: c.text()?,
+            camp: c.text()?,
+            mentions: c.count()?,
+            score: c.number()?,
         })
     }
 }
@@ -381,10 +478,11 @@ impl ReadRow for PositionRow {
 }
 
 /// The tables `slant score` writes, in the order they are listed in run.json.
-pub const SCORE_TABLES: [&str; 5] = [
+pub const SCORE_TABLES: [&str; 6] = [
     MentionRow::FILE,
     ActorRow::FILE,
     ArticleRow::FILE,
     RejectRow::FILE,
     OutletRow::FILE,
+    VoiceRow::FILE,
 ];

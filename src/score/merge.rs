@@ -2,23 +2,22 @@
 //!
 //! Each part lists, in positions.csv, the input record each of its rows came from. The merge
 //! takes the parts' rows in step, always from the part holding the lowest record next, so
-//! every table comes out in input order; the outlets are aggregated from the merged rows by the
-//! function `slant score` uses (in input order, the bootstrap seeded as there), so outlets.csv
+//! every table comes out in input order; the outlets and voices are aggregated from the merged
+//! rows by the function `slant score` uses (in input order, the bootstrap seeded as there), so outlets.csv
 //! is the same bytes too. Nothing but the part list and the timings tells a merged run.json
 //! from a whole run's.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BinaryHeap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde::Serialize;
 
 use super::checkpoint::{differences, Checkpoint, RecordLog, RunIdentity, PARTIAL};
-use super::rows::{outlet_rows, ArticleRows};
+use super::rows::{ArticleRows, RunTotals};
 use super::sink::Sink;
 use super::Summary;
-use crate::aggregate::GroupAccumulator;
 use crate::corpus::{Format, Shard};
 use crate::schema::{
     manifest, ActorRow, ArticleRow, Counts, MentionRow, PartRecord, PositionRow, RejectRow,
@@ -206,7 +205,7 @@ fn merge_into(
         }
         pending.push(row);
     }
-    let mut outlets: BTreeMap<String, GroupAccumulator> = BTreeMap::new();
+    let mut totals = RunTotals::default();
     let mut expected = 0u64;
     while let Some(Reverse((record, i))) = next.pop() {
         let dir = &parts[i].dir;
@@ -248,10 +247,7 @@ fn merge_into(
                 actors,
                 article,
             };
-            outlets
-                .entry(rows.article.outlet.clone())
-                .or_default()
-                .add(&rows.tally(axis));
+            totals.add(&rows.article.outlet, &rows.tally(axis), &rows.mentions);
             sink.article(&rows, record)?;
         }
         let row = t.positions.next().transpose()?;
@@ -284,12 +280,8 @@ fn merge_into(
     for t in tables {
         t.finish()?;
     }
-    let outlet_rows = outlet_rows(
-        outlets,
-        &layout.camps,
-        first.flags.resamples,
-        first.flags.seed,
-    );
+    let (outlet_rows, voice_rows) =
+        totals.finish(&layout.camps, first.flags.resamples, first.flags.seed);
     let mut run = first.clone();
     run.flags.shard = None;
     run.counts = counts.clone();
@@ -318,7 +310,7 @@ fn merge_into(
         seconds: run.seconds,
         finished: None,
     };
-    sink.finish(&outlet_rows, run, checkpoint, out)?;
+    sink.finish(&outlet_rows, &voice_rows, run, checkpoint, out)?;
     on_progress(&MergeProgress {
         records: expected,
         records_total: counts.records,

@@ -15,15 +15,14 @@ mod resume;
 mod rows;
 mod sink;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rayon::prelude::*;
 
 use crate::actors::{Matcher, Registry};
-use crate::aggregate::{Axis, GroupAccumulator};
-use crate::annotate::{AnnotatedArticle, Annotator};
+use crate::aggregate::Axis;
+use crate::annotate::{AnnotatedArticle, Annotator, VoiceAnnotator, VoiceChoice};
 use crate::corpus::{Article, CorpusError, FieldMap, Format, InputSummary, Reader, Record, Shard};
 use crate::schema::{
     Counts, Layout, ModelInfo, OutletRow, RegistryFile, RunFlags, RunManifest, SchemaError,
@@ -34,7 +33,7 @@ use crate::text::{EnglishRules, Segmenter};
 use crate::util::failpoint::kill_point;
 use checkpoint::{Checkpoint, Existing, RecordLog, RunIdentity, Start};
 use dedupe::SentenceScorer;
-use rows::{outlet_rows, ScoredArticle};
+use rows::{RunTotals, ScoredArticle};
 use sink::Sink;
 
 #[derive(Debug, Clone)]
@@ -56,10 +55,13 @@ pub struct ScoreOptions {
     pub existing: Existing,
     /// Score only this shard's articles, as a part for `slant merge`.
     pub shard: Option<Shard>,
+    /// How the voice stage decides whose words each mention is in.
+    pub voice: VoiceChoice,
 }
 
-/// The stages that can be swapped: how text is split, what annotates mentions, what scores
-/// them. Reading, finding (the registry) and writing are fixed by the options.
+/// The stages that can be swapped: how text is split, what else annotates mentions (after
+/// the voice stage, which the options choose), what scores them. Reading, finding (the
+/// registry) and writing are fixed by the options.
 pub struct Stages<'a> {
     pub segmenter: Box<dyn Segmenter>,
     pub annotators: Vec<Box<dyn Annotator>>,
@@ -87,6 +89,8 @@ pub enum ScoreError {
     Stance(#[from] StanceError),
     #[error("{0}")]
     Matcher(#[from] crate::actors::matcher::MatcherError),
+    #[error("the built-in voice model does not load ({0}): the binary is damaged, rebuild it")]
+    VoiceModel(serde_json::Error),
     #[error("{file}:{line}: {reason} (stopped by --strict)")]
     Strict {
         file: String,
@@ -153,6 +157,13 @@ pub fn score(
     };
     check_axis(options.axis.as_ref(), &layout.camps)?;
     let finder = Matcher::new(registry)?;
+    let voice = VoiceAnnotator::new(
+        registry.actors.iter().map(|a| a.kind).collect(),
+        options.voice.method().map_err(ScoreError::VoiceModel)?,
+    );
+    let annotators: Vec<&dyn Annotator> = std::iter::once(&voice as &dyn Annotator)
+        .chain(stages.annotators.iter().map(|a| a.as_ref()))
+        .collect();
     crate::corpus::preflight(&options.inputs)?;
     let blank = manifest(options, registry, model, Vec::new(), &Counts::default());
     let identity = RunIdentity {
@@ -169,7 +180,7 @@ pub fn score(
     let mut reader = Reader::new(options.inputs.clone(), options.fields.clone());
     let mut log = RecordLog::default();
     let mut counts = Counts::default();
-    let mut outlets: BTreeMap<String, GroupAccumulator> = BTreeMap::new();
+    let mut totals = RunTotals::default();
     let mut seconds_before = 0.0;
     let mut sink = match checkpoint::start(&options.out, &identity, options.existing)? {
         Start::Finished(run) => return finished_summary(&options.out, *run),
@@ -180,7 +191,7 @@ pub fn score(
             }
             let sink = Sink::resume(&options.out, &checkpoint)?;
             replay(&mut reader, &mut log, &checkpoint, &options.out)?;
-            outlets = resume::outlets(&options.out, &layout, &checkpoint, options.axis.as_ref())?;
+            totals = resume::totals(&options.out, &layout, &checkpoint, options.axis.as_ref())?;
             counts = checkpoint.counts;
             seconds_before = checkpoint.seconds;
             sink
@@ -203,7 +214,7 @@ pub fn score(
         }
         let annotated: Vec<AnnotatedArticle> = chunk
             .par_iter()
-            .map(|a| prepare::prepare(a, stages.segmenter.as_ref(), &finder, &stages.annotators))
+            .map(|a| prepare::prepare(a, stages.segmenter.as_ref(), &finder, &annotators))
             .collect();
         let stances = scorer.score_chunk(&chunk, &annotated, &mut counts)?;
         let scored = chunk.iter().zip(&annotated).zip(&stances).zip(records);
@@ -218,10 +229,7 @@ pub fn score(
             );
             sink.article(&scored.rows, record)?;
             count_article(&mut counts, &scored);
-            outlets
-                .entry(article.outlet.clone())
-                .or_default()
-                .add(&scored.scores.tally);
+            totals.add(&article.outlet, &scored.scores.tally, &scored.rows.mentions);
         }
         kill_point("chunk");
         chunks += 1;
@@ -246,7 +254,7 @@ pub fn score(
             mentions: counts.mentions,
         });
     }
-    let outlet_rows = outlet_rows(outlets, &layout.camps, options.resamples, options.seed);
+    let (outlet_rows, voice_rows) = totals.finish(&layout.camps, options.resamples, options.seed);
     let mut manifest = manifest(options, registry, model, reader.finish(), &counts);
     manifest.seconds = (seconds(&started) * 1000.0).round() / 1000.0;
     let last = Checkpoint {
@@ -258,7 +266,7 @@ pub fn score(
         seconds: manifest.seconds,
         finished: None,
     };
-    sink.finish(&outlet_rows, manifest, last, &options.out)?;
+    sink.finish(&outlet_rows, &voice_rows, manifest, last, &options.out)?;
     Ok(Summary {
         counts,
         out: options.out.clone(),
@@ -327,6 +335,7 @@ fn manifest(
             resamples: options.resamples,
             seed: options.seed,
             chunk_size: options.chunk_size,
+            voice: options.voice,
             shard: options.shard,
         },
         counts: counts.clone(),

@@ -13,7 +13,7 @@ pub fn prepare(
     article: &Article,
     segmenter: &dyn Segmenter,
     finder: &Matcher,
-    annotators: &[Box<dyn Annotator>],
+    annotators: &[&dyn Annotator],
 ) -> AnnotatedArticle {
     let found = finder.find(&article.text);
     let sentences = joined_across_names(

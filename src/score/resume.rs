@@ -1,20 +1,23 @@
-//! The outlet accumulators of an interrupted run, rebuilt from the prefixes of its tables.
+//! The run totals (outlets, voices) of an interrupted run, rebuilt from the prefixes of its
+//! tables.
 //! Mention scores are aggregated as written, so the articles' tallies read back from
 //! mentions.csv are the ones the run had, and the accumulators are fed in the same order.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 
 use super::checkpoint::{Checkpoint, PARTIAL};
-use crate::aggregate::{ArticleTally, Axis, GroupAccumulator};
+use super::rows::RunTotals;
+use crate::aggregate::{ArticleTally, Axis};
 use crate::schema::{ArticleRow, Layout, MentionRow, SchemaError, TableReader};
 
-pub fn outlets(
+pub fn totals(
     out: &Path,
     layout: &Layout,
     checkpoint: &Checkpoint,
     axis: Option<&Axis>,
-) -> Result<BTreeMap<String, GroupAccumulator>, SchemaError> {
+) -> Result<RunTotals, SchemaError> {
+    let mut totals = RunTotals::default();
     let partial = out.join(PARTIAL);
     let mut articles: Vec<(String, ArticleTally)> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
@@ -30,13 +33,13 @@ pub fn outlets(
             let &a = index
                 .get(&m.article_id)
                 .ok_or_else(|| format!("article {:?} is not in articles.csv", m.article_id))?;
-            articles[a].1.add(&m.camp, m.score, axis);
+            articles[a].1.add(&m.camp, m.score, m.voice, axis);
+            totals.add_mention(&m);
             Ok(())
         },
     )?;
-    let mut outlets: BTreeMap<String, GroupAccumulator> = BTreeMap::new();
     for (outlet, tally) in articles {
-        outlets.entry(outlet).or_default().add(&tally);
+        totals.add_article(&outlet, &tally);
     }
-    Ok(outlets)
+    Ok(totals)
 }

@@ -6,11 +6,11 @@ use std::ops::Range;
 use crate::actors::Registry;
 use crate::aggregate::{
     group_seed, score_article, ArticleScores, ArticleTally, Axis, GroupAccumulator, GroupStats,
-    MentionScore,
+    MentionScore, Tally,
 };
-use crate::annotate::AnnotatedArticle;
+use crate::annotate::{AnnotatedArticle, Voice};
 use crate::corpus::Article;
-use crate::schema::{as_written, ActorRow, ArticleRow, CampCell, MentionRow, OutletRow};
+use crate::schema::{as_written, ActorRow, ArticleRow, CampCell, MentionRow, OutletRow, VoiceRow};
 use crate::stance::Stance;
 
 /// Most bytes of a mention's context on each side of the mention. Whole news sentences fit
@@ -69,7 +69,7 @@ impl ArticleRows {
     pub fn tally(&self, axis: Option<&Axis>) -> ArticleTally {
         let mut tally = ArticleTally::default();
         for m in &self.mentions {
-            tally.add(&m.camp, m.score, axis);
+            tally.add(&m.camp, m.score, m.voice, axis);
         }
         tally
     }
@@ -116,6 +116,18 @@ impl ScoredArticle {
                     p_neutral: stance.neutral as f64,
                     p_positive: stance.positive as f64,
                     score: as_written(stance.score() as f64),
+                    voice: m.voice,
+                    speaker_id: m
+                        .speaker
+                        .as_ref()
+                        .and_then(|s| s.actor)
+                        .map(|a| registry.actors[a].id.clone())
+                        .unwrap_or_default(),
+                    speaker_text: m
+                        .speaker
+                        .as_ref()
+                        .map(|s| s.text.clone())
+                        .unwrap_or_default(),
                 })
             })
             .collect();
@@ -125,6 +137,7 @@ impl ScoredArticle {
                 actor: &m.actor_id,
                 camp: &m.camp,
                 score: m.score,
+                voice: m.voice,
             })
             .collect();
         let scores = score_article(&for_aggregate, axis);
@@ -148,6 +161,7 @@ impl ScoredArticle {
             mentions: scores.mentions,
             actors: scores.actors.len() as u64,
             framing: scores.tally.framing(),
+            framing_own: scores.tally.framing_own(),
             camps: camps
                 .iter()
                 .map(|camp| {
@@ -171,21 +185,88 @@ impl ScoredArticle {
     }
 }
 
-/// outlets.csv: each outlet's articles aggregated (in input order, the bootstrap seeded by
-/// the outlet's name), ordered by outlet.
-pub fn outlet_rows(
+/// The run-wide tables built from the article rows: outlets.csv and voices.csv. Fed every
+/// article in input order by `slant score`, by a resume (from the tables' prefixes) and by
+/// `slant merge` (from the merged rows), so all three write the same numbers.
+#[derive(Debug, Default)]
+pub struct RunTotals {
     outlets: BTreeMap<String, GroupAccumulator>,
-    camps: &[String],
-    resamples: usize,
-    seed: u64,
-) -> Vec<OutletRow> {
-    outlets
-        .into_iter()
-        .map(|(outlet, group)| {
-            let stats = group.finish(camps, resamples, group_seed(seed, &outlet));
-            outlet_row(&outlet, &stats)
-        })
-        .collect()
+    /// Per speaker x actor cell: its camp and tally.
+    voices: BTreeMap<VoiceCell, (String, Tally)>,
+}
+
+/// A voices.csv cell: (outlet, voice, speaker id, speaker text, actor id).
+type VoiceCell = (String, Voice, String, String, String);
+
+impl RunTotals {
+    /// Adds one article: its tally (from its mention rows) to its outlet, and its mentions to
+    /// the speaker x actor cells.
+    pub fn add(&mut self, outlet: &str, tally: &ArticleTally, mentions: &[MentionRow]) {
+        self.add_article(outlet, tally);
+        for m in mentions {
+            self.add_mention(m);
+        }
+    }
+
+    /// Adds one article's tally to its outlet.
+    pub fn add_article(&mut self, outlet: &str, tally: &ArticleTally) {
+        self.outlets
+            .entry(outlet.to_string())
+            .or_default()
+            .add(tally);
+    }
+
+    /// Adds a mention to its speaker x actor cell.
+    pub fn add_mention(&mut self, m: &MentionRow) {
+        let key = (
+            m.outlet.clone(),
+            m.voice,
+            m.speaker_id.clone(),
+            m.speaker_text.clone(),
+            m.actor_id.clone(),
+        );
+        self.voices
+            .entry(key)
+            .or_insert_with(|| (m.camp.clone(), Tally::default()))
+            .1
+            .add(m.score);
+    }
+
+    /// outlets.csv (each outlet's articles aggregated in input order, the bootstrap seeded
+    /// by the outlet's name, ordered by outlet) and voices.csv (ordered by outlet, voice,
+    /// speaker, actor).
+    pub fn finish(
+        self,
+        camps: &[String],
+        resamples: usize,
+        seed: u64,
+    ) -> (Vec<OutletRow>, Vec<VoiceRow>) {
+        let outlets = self
+            .outlets
+            .into_iter()
+            .map(|(outlet, group)| {
+                let stats = group.finish(camps, resamples, group_seed(seed, &outlet));
+                outlet_row(&outlet, &stats)
+            })
+            .collect();
+        let voices = self
+            .voices
+            .into_iter()
+            .map(
+                |((outlet, voice, speaker_id, speaker_text, actor_id), (camp, tally))| VoiceRow {
+                    outlet,
+                    voice,
+                    speaker_id,
+                    speaker_text,
+                    actor_id,
+                    camp,
+                    mentions: tally.n,
+                    score: tally.mean(),
+                },
+            )
+            .collect();
+        (outlets, voices)
+    }
 }
 
 /// outlets.csv's row for an outlet's aggregated numbers.
@@ -198,6 +279,9 @@ pub fn outlet_row(outlet: &str, stats: &GroupStats) -> OutletRow {
         framing: stats.framing,
         framing_low: stats.framing_ci.map(|c| c.0),
         framing_high: stats.framing_ci.map(|c| c.1),
+        framing_own: stats.framing_own,
+        framing_own_low: stats.framing_own_ci.map(|c| c.0),
+        framing_own_high: stats.framing_own_ci.map(|c| c.1),
         camps: stats
             .camps
             .iter()

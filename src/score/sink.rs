@@ -9,7 +9,7 @@ use super::rows::ArticleRows;
 use crate::schema::compare::COMPARE_TABLES;
 use crate::schema::{
     manifest, ActorRow, ArticleRow, Layout, MentionRow, OutletRow, PositionRow, RejectRow, Row,
-    RunManifest, SchemaError, TableWriter,
+    RunManifest, SchemaError, TableWriter, VoiceRow,
 };
 use crate::util::failpoint::kill_point;
 use crate::util::IoError;
@@ -154,12 +154,13 @@ impl Sink {
         Ok(())
     }
 
-    /// Writes outlets.csv, closes every table and records them in `manifest`, saves that in
+    /// Writes outlets.csv and voices.csv, closes every table and records them in `manifest`, saves that in
     /// the checkpoint (so a crash from here on only has the moves left to do), then moves
     /// the set into place.
     pub fn finish(
         mut self,
         outlets: &[OutletRow],
+        voices: &[VoiceRow],
         mut manifest: RunManifest,
         mut checkpoint: Checkpoint,
         out: &Path,
@@ -171,12 +172,18 @@ impl Sink {
         for row in outlets {
             outlet_table.write(row)?;
         }
+        let mut voice_table =
+            TableWriter::<VoiceRow, File>::create_appendable(&self.partial, &layout)?;
+        for row in voices {
+            voice_table.write(row)?;
+        }
         manifest.tables = vec![
             self.mentions.close()?,
             self.actors.close()?,
             self.articles.close()?,
             self.rejects.close()?,
             outlet_table.close()?,
+            voice_table.close()?,
         ];
         if let Some(positions) = self.positions {
             manifest.tables.push(positions.close()?);

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use slant::aggregate::Axis;
-use slant::compare::{self, CompareOptions, GroupBy, Run};
+use slant::compare::{self, CompareOptions, GroupBy, Run, VoiceFilter};
 use slant::corpus::FieldMap;
 use slant::schema::{Counts, ModelInfo, RunFlags, RunManifest, TableRecord};
 
@@ -13,14 +13,14 @@ fn write_run(dir: &Path) {
     std::fs::write(
         dir.join("articles.csv"),
         // compare recomputes article numbers from the mentions: they are left empty here.
-        "article_id,outlet,date,title,mentions,actors,framing,\
+        "article_id,outlet,date,title,mentions,actors,framing,framing_own,\
          left_mentions,left_score,right_mentions,right_score\n\
-         n1,North,2023-01-05,,1,1,,0,,0,\nn2,North,2023-02-01,,2,2,,0,,0,\n\
-         s1,South,2023-01-09,,1,1,,0,,0,\ns2,South,2023-02-03,,1,1,,0,,0,\n\
-         s3,South,2023-02-04,,1,1,,0,,0,\ns4,South,,,0,0,,0,,0,\n",
+         n1,North,2023-01-05,,1,1,,,0,,0,\nn2,North,2023-02-01,,2,2,,,0,,0,\n\
+         s1,South,2023-01-09,,1,1,,,0,,0,\ns2,South,2023-02-03,,1,1,,,0,,0,\n\
+         s3,South,2023-02-04,,1,1,,,0,,0,\ns4,South,,,0,0,,,0,,0,\n",
     )
     .unwrap();
-    let header = "article_id,outlet,actor_id,camp,sentence_start,sentence_end,start,end,mention,context,p_negative,p_neutral,p_positive,score\n";
+    let header = "article_id,outlet,actor_id,camp,sentence_start,sentence_end,start,end,mention,context,p_negative,p_neutral,p_positive,score,voice,speaker_id,speaker_text\n";
     let rows = [
         ("n1", "North", "ann", "left", "Ann won.", "0.5"),
         (
@@ -53,13 +53,21 @@ fn write_run(dir: &Path) {
             "Cy"
         };
         let start = sentence.find(mention).unwrap();
+        // South's "Bo won." is Ann's words, quoted.
+        let voice = if a == "s2" { "quoted,ann,Ann" } else { "own,," };
         text += &format!(
-            "{a},{o},{actor},{camp},0,{},{start},{},{mention},\"{sentence}\",0,0,0,{s}\n",
+            "{a},{o},{actor},{camp},0,{},{start},{},{mention},\"{sentence}\",0,0,0,{s},{voice}\n",
             sentence.len(),
             start + mention.len()
         );
     }
     std::fs::write(dir.join("mentions.csv"), text).unwrap();
+    std::fs::write(
+        dir.join("voices.csv"),
+        "outlet,voice,speaker_id,speaker_text,actor_id,camp,mentions,score\n\
+         South,quoted,ann,Ann,bo,right,1,0.400000\n",
+    )
+    .unwrap();
     write_manifest(dir, Axis::parse(&["left,right"]));
 }
 
@@ -95,13 +103,14 @@ fn write_manifest(dir: &Path, axis: Option<Axis>) {
             resamples: 0,
             seed: 0,
             chunk_size: 1,
+            voice: Default::default(),
             shard: None,
         },
         counts: Counts {
             records: 6,
             ..Counts::default()
         },
-        tables: ["articles.csv", "mentions.csv"]
+        tables: ["articles.csv", "mentions.csv", "voices.csv"]
             .iter()
             .filter_map(|file| record(dir, file))
             .collect(),
@@ -124,7 +133,7 @@ fn options() -> CompareOptions {
 fn groups_pairs_actors_and_evidence_match_hand_computation() {
     let dir = tempfile::tempdir().unwrap();
     write_run(dir.path());
-    let run = Run::load(dir.path(), GroupBy::Outlet, None).unwrap();
+    let run = Run::load(dir.path(), GroupBy::Outlet, None, VoiceFilter::All).unwrap();
     let c = compare::compare(&run, &options()).unwrap();
     assert_eq!(c.axis, Axis::parse(&["left,right"]).unwrap());
     let north = &c.groups[0];
@@ -198,7 +207,7 @@ fn groups_pairs_actors_and_evidence_match_hand_computation() {
         assert!(out.join(table).is_file(), "{table}");
     }
     let groups = std::fs::read_to_string(out.join("groups.csv")).unwrap();
-    assert!(groups.starts_with("outlet,period,articles,articles_framed,mentions,framing,framing_low,framing_high,left_mentions,left_share,left_mean,left_low,left_high"));
+    assert!(groups.starts_with("outlet,period,articles,articles_framed,mentions,framing,framing_low,framing_high,framing_own,framing_own_low,framing_own_high,left_mentions,left_share,left_mean,left_low,left_high"));
     assert!(compare::summary(&c).contains("North vs South"));
 }
 
@@ -209,6 +218,7 @@ fn periods_and_axis_override() {
         dir.path(),
         GroupBy::OutletMonth,
         Axis::parse(&["right,left"]),
+        VoiceFilter::All,
     )
     .unwrap();
     let c = compare::compare(&run, &options()).unwrap();
@@ -236,26 +246,32 @@ fn periods_and_axis_override() {
 fn missing_tables_are_named() {
     let dir = tempfile::tempdir().unwrap();
     write_manifest(dir.path(), None);
-    let err = Run::load(dir.path(), GroupBy::Outlet, None)
+    let err = Run::load(dir.path(), GroupBy::Outlet, None, VoiceFilter::All)
         .err()
         .unwrap()
         .to_string();
     assert!(err.contains("--axis"), "{err}");
-    let err = Run::load(dir.path(), GroupBy::Outlet, Axis::parse(&["a,b"]))
-        .err()
-        .unwrap()
-        .to_string();
+    let err = Run::load(
+        dir.path(),
+        GroupBy::Outlet,
+        Axis::parse(&["a,b"]),
+        VoiceFilter::All,
+    )
+    .err()
+    .unwrap()
+    .to_string();
     assert!(err.contains("articles.csv"), "{err}");
 }
 
 fn report_is_self_contained_with_its_charts() {
     let dir = tempfile::tempdir().unwrap();
     write_run(dir.path());
-    let run = Run::load(dir.path(), GroupBy::Outlet, None).unwrap();
+    let run = Run::load(dir.path(), GroupBy::Outlet, None, VoiceFilter::All).unwrap();
     let c = compare::compare(&run, &options()).unwrap();
     let html_path = dir.path().join("report.html");
     let png = dir.path().join("png");
-    let written = slant::report::write_report(dir.path(), &c, &html_path, Some(&png)).unwrap();
+    let written =
+        slant::report::write_report(dir.path(), &c, &options(), &html_path, Some(&png)).unwrap();
     assert_eq!(written.len(), 4);
     let html = std::fs::read_to_string(&html_path).unwrap();
     for class in ["chart forest", "chart heatmap", "chart timeline"] {
@@ -277,6 +293,38 @@ fn report_is_self_contained_with_its_charts() {
         assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{name}");
         assert!(bytes.len() > 2000, "{name} has content");
     }
+    assert!(html.contains("In their own words, and in the words they quote"));
+    // The matrix row of speaker ann, about bo: one mention, +0.40.
+    let matrix = &html[html.find("Who speaks about whom").unwrap()..];
+    assert!(
+        matrix.contains(
+            "<tr><th>ann</th><td class=\"num pos\">+0.40 <span class=\"note\">(1)</span></td>"
+        ),
+        "{matrix}"
+    );
+}
+
+/// `--voice own` leaves South's quoted "Bo won." out, `--voice quoted` keeps only it.
+fn compare_counts_the_voices_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    write_run(dir.path());
+    let south = |voice: VoiceFilter| {
+        let run = Run::load(dir.path(), GroupBy::Outlet, None, voice).unwrap();
+        let c = compare::compare(&run, &options()).unwrap();
+        assert_eq!(c.voice, voice);
+        let south = c.groups.iter().find(|g| g.outlet == "South").unwrap();
+        (south.stats.mentions, south.stats.framing)
+    };
+    // All: framings -0.2 (Ann), -0.4 (Bo +0.4 on the right), none for Cy.
+    let (mentions, framing) = south(VoiceFilter::All);
+    assert_eq!(mentions, 3);
+    assert!((framing.unwrap() - (-0.3)).abs() < 1e-9);
+    let (mentions, framing) = south(VoiceFilter::Own);
+    assert_eq!(mentions, 2);
+    assert!((framing.unwrap() - (-0.2)).abs() < 1e-9);
+    let (mentions, framing) = south(VoiceFilter::Quoted);
+    assert_eq!(mentions, 1);
+    assert!((framing.unwrap() - (-0.4)).abs() < 1e-9);
 }
 
 crate::trials! {
@@ -284,4 +332,5 @@ crate::trials! {
     periods_and_axis_override,
     missing_tables_are_named,
     report_is_self_contained_with_its_charts,
+    compare_counts_the_voices_asked_for,
 }

@@ -9,6 +9,7 @@ use std::process::{Command, Stdio};
 
 use slant::actors::Registry;
 use slant::aggregate::Axis;
+use slant::annotate::VoiceChoice;
 use slant::annotate::{AnnotatedArticle, Annotator};
 use slant::corpus::{Article, FieldMap, Format};
 use slant::schema::ModelInfo;
@@ -79,6 +80,7 @@ fn options(inputs: Vec<(PathBuf, Format)>, out: PathBuf) -> ScoreOptions {
         checkpoint_every: CHECKPOINT_EVERY,
         existing: Existing::Refuse,
         shard: None,
+        voice: VoiceChoice::Learned,
     }
 }
 

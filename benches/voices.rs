@@ -1,0 +1,73 @@
+//! What the voice stage costs: preparing PolNeAR's 840 real articles (segment, find the
+//! mentions of the 2016 US registry) without and with the voice stage, one thread. Compare
+//! the difference with the whole scoring run of the same articles (`scripts/bench-voices`
+//! measures both in one go). Needs `../shared/datasets/polnear/text/`; says SKIPPED without.
+
+use std::path::Path;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use slant::actors::{Matcher, Registry};
+use slant::annotate::{Annotator, VoiceAnnotator, VoiceChoice};
+use slant::corpus::Article;
+use slant::score::prepare::prepare;
+use slant::text::EnglishRules;
+
+fn articles(dir: &Path) -> Vec<Article> {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    paths.sort();
+    paths
+        .into_iter()
+        .filter_map(|p| {
+            Some(Article {
+                id: p.display().to_string(),
+                outlet: String::new(),
+                date: String::new(),
+                title: String::new(),
+                text: std::fs::read_to_string(&p).ok()?,
+                kept: Vec::new(),
+                file: p.display().to_string(),
+                line: 1,
+            })
+        })
+        .collect()
+}
+
+fn voice_stage(c: &mut Criterion) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let corpus = articles(&root.join("../shared/datasets/polnear/text"));
+    if corpus.is_empty() {
+        eprintln!("SKIPPED: ../shared/datasets/polnear/text/ is not there");
+        return;
+    }
+    let registry = match Registry::load(&[root.join("datasets/actors/us.csv")]) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("SKIPPED: {e}");
+            return;
+        }
+    };
+    let matcher = Matcher::new(&registry).expect("matcher");
+    let kinds = || registry.actors.iter().map(|a| a.kind).collect();
+    let learned = VoiceAnnotator::new(kinds(), VoiceChoice::Learned.method().expect("model"));
+    let rules = VoiceAnnotator::new(kinds(), VoiceChoice::Rules.method().expect("rules"));
+    let run = |annotators: &[&dyn Annotator]| {
+        corpus
+            .iter()
+            .map(|a| prepare(a, &EnglishRules, &matcher, annotators).mentions.len())
+            .sum::<usize>()
+    };
+    let mut group = c.benchmark_group(format!("prepare {} PolNeAR articles", corpus.len()));
+    group.bench_function("no voice stage", |b| b.iter(|| run(&[])));
+    group.bench_function("voice stage, rules", |b| b.iter(|| run(&[&rules])));
+    group.bench_function("voice stage, learned (default)", |b| b.iter(|| run(&[&learned])));
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(10);
+    targets = voice_stage
+}
+criterion_main!(benches);
