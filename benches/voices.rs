@@ -55,13 +55,19 @@ fn voice_stage(c: &mut Criterion) {
     let run = |annotators: &[&dyn Annotator]| {
         corpus
             .iter()
-            .map(|a| prepare(a, &EnglishRules, &matcher, annotators).mentions.len())
+            .map(|a| {
+                prepare(a, &EnglishRules, &matcher, annotators)
+                    .mentions
+                    .len()
+            })
             .sum::<usize>()
     };
     let mut group = c.benchmark_group(format!("prepare {} PolNeAR articles", corpus.len()));
     group.bench_function("no voice stage", |b| b.iter(|| run(&[])));
     group.bench_function("voice stage, rules", |b| b.iter(|| run(&[&rules])));
-    group.bench_function("voice stage, learned (default)", |b| b.iter(|| run(&[&learned])));
+    group.bench_function("voice stage, learned (default)", |b| {
+        b.iter(|| run(&[&learned]))
+    });
     group.finish();
 }
 

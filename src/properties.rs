@@ -9,6 +9,7 @@ use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
 
 use crate::actors::{Matcher, Registry};
+use crate::annotate::{Voice, VoiceAnnotator, VoiceChoice};
 use crate::corpus::{CorpusError, FieldMap, Format, Reader, Record};
 use crate::score::prepare::prepare;
 use crate::text::split_sentences;
@@ -54,6 +55,18 @@ fn newsy_text() -> impl Strategy<Value = String> {
         ",",
         "—",
         "said",
+        " said ",
+        "according to",
+        "According to",
+        " told reporters ",
+        ":",
+        "''",
+        ";",
+        "Critics say ",
+        " he said.",
+        "who",
+        "poll",
+        "percent",
         "ñandú",
         "é",
         "\u{301}",
@@ -145,6 +158,31 @@ proptest! {
         for m in &annotated.mentions {
             let sentence = &annotated.sentences[m.sentence];
             prop_assert!(sentence.start <= m.span.start && m.span.end <= sentence.end);
+        }
+    }
+
+    #[test]
+    fn the_voice_stage_never_panics_and_its_spans_slice_the_text(text in newsy_text()) {
+        let registry = registry();
+        let matcher = Matcher::new(&registry).expect("matcher");
+        let article = crate::corpus::Article {
+            id: "a".into(), outlet: "o".into(), date: String::new(), title: String::new(),
+            text: text.clone(), kept: Vec::new(), file: "f".into(), line: 1,
+        };
+        let kinds: Vec<_> = registry.actors.iter().map(|a| a.kind).collect();
+        for choice in [VoiceChoice::Learned, VoiceChoice::Rules] {
+            let voice = VoiceAnnotator::new(kinds.clone(), choice.method().expect("method"));
+            let annotated = prepare(&article, &crate::text::EnglishRules, &matcher, &[&voice]);
+            prop_assert_eq!(annotated.mentions.len(), matcher.find(&text).len());
+            for (a, speaker) in voice.attributions(&article, &annotated) {
+                for span in a.content.iter().chain(&a.cue).chain(&a.source) {
+                    prop_assert!(span.start <= span.end && text.get(span.clone()).is_some(), "{:?}", span);
+                }
+                prop_assert!(!speaker.text.is_empty());
+            }
+            for m in &annotated.mentions {
+                prop_assert_eq!(m.voice == Voice::Own, m.speaker.is_none());
+            }
         }
     }
 

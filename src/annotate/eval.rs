@@ -422,7 +422,17 @@ fn compare(
             .collect()
     };
     let gold_sets: Vec<Vec<usize>> = gold.iter().map(|g| token_set(&g.content)).collect();
-    let found_sets: Vec<Vec<usize>> = found.iter().map(|(a, _)| token_set(&a.content)).collect();
+    // A quotation inside reported speech by the same source is part of that attribution, not
+    // an attribution of its own ("he said she was “impressed”").
+    let outermost = found.iter().filter(|(a, _)| {
+        !found.iter().any(|(b, _)| {
+            !std::ptr::eq(a, b)
+                && b.source == a.source
+                && a.content.iter().all(|r| b.contains(r))
+                && b.len() > a.len()
+        })
+    });
+    let found_sets: Vec<Vec<usize>> = outermost.map(|(a, _)| token_set(&a.content)).collect();
     c.spans_annotated = gold_sets.len() as u64;
     c.spans_found = found_sets.len() as u64;
     let mut used = vec![false; gold_sets.len()];

@@ -274,7 +274,9 @@ impl Annotator for VoiceAnnotator {
         for (mention, reading) in annotated.mentions.iter().zip(&readings) {
             let attributed = match &self.method {
                 VoiceMethod::Rules => reading.holding.is_some() && !reading.is_source,
-                VoiceMethod::Learned(model) => model.probability(&reading.features) > 0.5,
+                VoiceMethod::Learned(model) => {
+                    !reading.is_source && model.probability(&reading.features) > 0.5
+                }
             };
             voices.push(match (attributed, reading.holding) {
                 (false, _) => None,
@@ -365,7 +367,9 @@ mod tests {
                     recurrent interventionist and provocative remarks” from President Petro.";
         let found = voices(text);
         assert_eq!(found[0], ("Gustavo Petro".into(), Voice::Own, None, None));
-        assert_eq!(found[1].1, Voice::Own, "{found:?}");
+        // "voiced his support for Castillo": Petro's words about Castillo.
+        assert_eq!(found[1].1, Voice::Reported, "{found:?}");
+        assert_eq!(found[1].3, Some(0), "{found:?}");
         assert_eq!(
             found[2].1,
             Voice::Own,

@@ -18,6 +18,7 @@ mod score;
 mod shards;
 mod stance_encoding;
 mod stance_model;
+mod voices;
 
 fn main() {
     // No test downloads anything by accident: `--backend auto` would fetch ONNX Runtime on
@@ -39,6 +40,7 @@ fn main() {
         shards::trials(),
         stance_encoding::trials(),
         stance_model::trials(),
+        voices::trials(),
     ]
     .into_iter()
     .flatten()
