@@ -20,16 +20,11 @@ fn articles(dir: &Path) -> Vec<Article> {
     paths
         .into_iter()
         .filter_map(|p| {
-            Some(Article {
-                id: p.display().to_string(),
-                outlet: String::new(),
-                date: String::new(),
-                title: String::new(),
-                text: std::fs::read_to_string(&p).ok()?,
-                kept: Vec::new(),
-                file: p.display().to_string(),
-                line: 1,
-            })
+            Some(Article::of_text(
+                p.display().to_string(),
+                std::fs::read_to_string(&p).ok()?,
+                p.display().to_string(),
+            ))
         })
         .collect()
 }

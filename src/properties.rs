@@ -148,10 +148,7 @@ proptest! {
         for m in matcher.find(&text) {
             prop_assert!(text.get(m.span.clone()).is_some_and(|s| !s.is_empty()), "{:?}", m.span);
         }
-        let article = crate::corpus::Article {
-            id: "a".into(), outlet: "o".into(), date: String::new(), title: String::new(),
-            text: text.clone(), kept: Vec::new(), file: "f".into(), line: 1,
-        };
+        let article = crate::corpus::Article::of_text("a", text.clone(), "f");
         let annotated = prepare(&article, &crate::text::EnglishRules, &matcher, &[]);
         // Every mention found is placed in a sentence: none is lost.
         prop_assert_eq!(annotated.mentions.len(), matcher.find(&text).len());
@@ -165,10 +162,7 @@ proptest! {
     fn the_voice_stage_never_panics_and_its_spans_slice_the_text(text in newsy_text()) {
         let registry = registry();
         let matcher = Matcher::new(&registry).expect("matcher");
-        let article = crate::corpus::Article {
-            id: "a".into(), outlet: "o".into(), date: String::new(), title: String::new(),
-            text: text.clone(), kept: Vec::new(), file: "f".into(), line: 1,
-        };
+        let article = crate::corpus::Article::of_text("a", text.clone(), "f");
         let kinds: Vec<_> = registry.actors.iter().map(|a| a.kind).collect();
         for choice in [VoiceChoice::Learned, VoiceChoice::Rules] {
             let voice = VoiceAnnotator::new(kinds.clone(), choice.method().expect("method"));

@@ -183,16 +183,7 @@ pub fn load(dir: &Path) -> Result<Vec<Annotated>, EvalError> {
         let gold = read_gold(&ann, &read(&ann)?, &text)?;
         articles.push(Annotated {
             fold: fold_of(&name),
-            article: Article {
-                id: name.clone(),
-                outlet: String::new(),
-                date: String::new(),
-                title: String::new(),
-                text,
-                kept: Vec::new(),
-                file: text_path.display().to_string(),
-                line: 1,
-            },
+            article: Article::of_text(name.clone(), text, text_path.display().to_string()),
             name,
             gold,
         });

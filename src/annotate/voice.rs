@@ -331,16 +331,7 @@ mod tests {
         let matcher = Matcher::new(&registry).expect("matcher");
         let annotator =
             VoiceAnnotator::new(registry.actors.iter().map(|a| a.kind).collect(), method);
-        let article = Article {
-            id: "a".into(),
-            outlet: "o".into(),
-            date: String::new(),
-            title: String::new(),
-            text: text.into(),
-            kept: Vec::new(),
-            file: "f".into(),
-            line: 1,
-        };
+        let article = Article::of_text("a", text, "f");
         prepare(
             &article,
             &crate::text::EnglishRules,

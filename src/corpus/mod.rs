@@ -38,6 +38,27 @@ pub struct Article {
     pub line: u64,
 }
 
+impl Article {
+    /// An article of `text` alone, read from line 1 of `file`: no outlet, date or title (for
+    /// evaluations over annotated texts, benchmarks and tests).
+    pub fn of_text(
+        id: impl Into<String>,
+        text: impl Into<String>,
+        file: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            outlet: String::new(),
+            date: String::new(),
+            title: String::new(),
+            text: text.into(),
+            kept: Vec::new(),
+            file: file.into(),
+            line: 1,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reject {
     pub file: String,

@@ -85,16 +85,7 @@ mod tests {
         let registry = Registry::load(&[file.path().to_path_buf()]).expect("registry");
         let matcher = Matcher::new(&registry).expect("matcher");
         let text = "Voters left. Peru Libre Pty. Ltd won the seat. Peru Libre thanked them.";
-        let article = Article {
-            id: "a".into(),
-            outlet: "o".into(),
-            date: String::new(),
-            title: String::new(),
-            text: text.into(),
-            kept: Vec::new(),
-            file: "f".into(),
-            line: 1,
-        };
+        let article = Article::of_text("a", text, "f");
         let annotated = prepare(&article, &crate::text::EnglishRules, &matcher, &[]);
         let sentences: Vec<&str> = annotated
             .sentences
