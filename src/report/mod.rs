@@ -28,7 +28,7 @@ pub enum ReportError {
 /// Outlet rows as aligned text, most favourable framing first (outlets without a framing
 /// last, by name).
 pub fn outlet_summary(outlets: &[OutletRow]) -> String {
-    let mut rows: Vec<[String; 6]> = outlets
+    let mut rows: Vec<[String; 7]> = outlets
         .iter()
         .map(|o| {
             [
@@ -38,10 +38,11 @@ pub fn outlet_summary(outlets: &[OutletRow]) -> String {
                 num(o.framing),
                 num(o.framing_low),
                 num(o.framing_high),
+                num(o.framing_own),
             ]
         })
         .collect();
-    let framing = |r: &[String; 6]| r[3].parse::<f64>().ok();
+    let framing = |r: &[String; 7]| r[3].parse::<f64>().ok();
     rows.sort_by(|a, b| match (framing(a), framing(b)) {
         (Some(x), Some(y)) => y.total_cmp(&x).then_with(|| a[0].cmp(&b[0])),
         (Some(_), None) => std::cmp::Ordering::Less,
@@ -55,8 +56,8 @@ pub fn outlet_summary(outlets: &[OutletRow]) -> String {
         .unwrap_or(6)
         .max(6);
     let mut out = format!(
-        "{:<width$}  {:>8}  {:>8}  {:>9}  {:>21}\n",
-        "outlet", "articles", "mentions", "framing", "95% CI"
+        "{:<width$}  {:>8}  {:>8}  {:>9}  {:>21}  {:>9}\n",
+        "outlet", "articles", "mentions", "framing", "95% CI", "own words"
     );
     for r in rows {
         let ci = if r[4].is_empty() {
@@ -65,8 +66,8 @@ pub fn outlet_summary(outlets: &[OutletRow]) -> String {
             format!("[{}, {}]", r[4], r[5])
         };
         out += &format!(
-            "{:<width$}  {:>8}  {:>8}  {:>9}  {:>21}\n",
-            r[0], r[1], r[2], r[3], ci
+            "{:<width$}  {:>8}  {:>8}  {:>9}  {:>21}  {:>9}\n",
+            r[0], r[1], r[2], r[3], ci, r[6]
         );
     }
     out
@@ -392,6 +393,7 @@ mod tests {
             lines[1].starts_with("C ") && lines[2].starts_with("A ") && lines[3].starts_with("B "),
             "{text}"
         );
-        assert!(lines[2].ends_with("[-0.200000, 0.000000]"));
+        assert!(lines[2].contains("[-0.200000, 0.000000]"), "{text}");
+        assert!(lines[0].ends_with("own words"), "{text}");
     }
 }
