@@ -347,4 +347,31 @@ mod tests {
         assert_eq!(stats.camps[1].share, Some(0.75));
         assert_eq!(stats.camps[1].mean, Some(1.0));
     }
+
+    #[test]
+    fn own_voice_framing_leaves_quoted_mentions_out() {
+        let axis = Axis::parse(&["a,b"]).unwrap();
+        let quoted = |actor, camp, score| MentionScore {
+            voice: Voice::Quoted,
+            ..m(actor, camp, score)
+        };
+        // Own words: +0.4 (a) and -(+0.2) (b); a quoted attack on a (-1.0) counts only overall.
+        let one = score_article(
+            &[m("x", "a", 0.4), m("y", "b", 0.2), quoted("x", "a", -1.0)],
+            Some(&axis),
+        );
+        assert!((one.tally.framing().unwrap() - (0.4 - 0.2 - 1.0) / 3.0).abs() < 1e-12);
+        assert!((one.tally.framing_own().unwrap() - 0.1).abs() < 1e-12);
+        let only_quoted = score_article(&[quoted("x", "a", 0.5)], Some(&axis));
+        assert_eq!(only_quoted.tally.framing_own(), None);
+        let mut group = GroupAccumulator::default();
+        group.add(&one.tally);
+        group.add(&only_quoted.tally);
+        let stats = group.finish(&["a".into(), "b".into()], 200, 3);
+        assert_eq!(stats.articles_framed, 2);
+        assert!(
+            (stats.framing_own.unwrap() - 0.1).abs() < 1e-12,
+            "one article has own framing"
+        );
+    }
 }
