@@ -9,6 +9,9 @@ and US politics:
   - "Patriot Standard" favours the right and the Peruvian government.
 Scored with --axis left,right --axis opposition,government, the outlets' framing must come
 out in that order: Civic Dispatch > Metro Wire > Patriot Standard.
+Four events are covered by all three outlets, each in its own words and with its own slant,
+within a day of each other; those articles carry a `story` field (so the demo shows stories
+without the base encoder), and `--stories auto|lexical` must find the same groups without it.
 Deterministic: the same script writes the same file.
 """
 import json
@@ -103,6 +106,61 @@ TITLES = {
 }
 
 
+# Events all three outlets cover: (story, topic, date, {outlet: (title, lead, day offset)}).
+EVENTS = [
+    ("juliaca-airport", "peru", "2023-01-09", {
+        "Civic Dispatch": ("Massacre at Juliaca airport as security forces fire on protesters",
+                           "Security forces opened fire on protesters near the Juliaca airport on Monday, killing seventeen people in the bloodiest day of the unrest.", 0),
+        "Metro Wire": ("Seventeen dead in clashes at Juliaca airport",
+                       "Seventeen people died on Monday in clashes between protesters and security forces at the Juliaca airport in southern Peru.", 0),
+        "Patriot Standard": ("Police defend Juliaca airport from violent assault",
+                             "Security forces defended the Juliaca airport on Monday from protesters who tried to storm the runway; seventeen people died in the clashes.", 1),
+    }),
+    ("castillo-detention", "peru", "2023-03-09", {
+        "Civic Dispatch": ("Judge keeps Castillo jailed for another 18 months",
+                           "A judge extended the pre-trial detention of former president Pedro Castillo by 18 months on Thursday, a ruling his lawyers called political persecution.", 0),
+        "Metro Wire": ("Court extends Castillo's pre-trial detention by 18 months",
+                       "A Peruvian judge on Thursday extended the pre-trial detention of former president Pedro Castillo by 18 months while prosecutors prepare the rebellion case.", 0),
+        "Patriot Standard": ("Castillo to stay behind bars as rebellion case advances",
+                             "Former president Pedro Castillo will remain in pre-trial detention for 18 more months, a judge ruled on Thursday, as prosecutors build the rebellion case.", 0),
+    }),
+    ("debt-ceiling-deal", "us", "2023-05-28", {
+        "Civic Dispatch": ("Biden's debt ceiling deal averts a default Republicans threatened",
+                           "Joe Biden and Kevin McCarthy reached a deal on Sunday to raise the debt ceiling and avert a default, after weeks of Republican brinkmanship.", 0),
+        "Metro Wire": ("Biden and McCarthy reach debt ceiling deal",
+                       "Joe Biden and Kevin McCarthy reached an agreement on Sunday to raise the debt ceiling for two years and cap federal spending.", 0),
+        "Patriot Standard": ("McCarthy wins spending caps in debt ceiling deal",
+                             "Kevin McCarthy forced Joe Biden to accept spending caps on Sunday in a deal to raise the debt ceiling for two years.", 1),
+    }),
+    ("documents-indictment", "us", "2023-06-09", {
+        "Civic Dispatch": ("Trump indicted for hoarding classified documents",
+                           "Donald Trump was indicted on Friday on 37 counts of keeping classified documents at Mar-a-Lago and obstructing the investigation.", 0),
+        "Metro Wire": ("Trump faces 37 counts in classified documents case",
+                       "A federal grand jury indicted Donald Trump on Friday on 37 counts related to classified documents kept at Mar-a-Lago.", 0),
+        "Patriot Standard": ("Trump indicted in documents case his allies call political",
+                             "Donald Trump was indicted on Friday in the Mar-a-Lago classified documents case, which his allies call a political prosecution.", 0),
+    }),
+]
+
+
+def event_articles(rng):
+    rows = []
+    for story, topic, date, versions in EVENTS:
+        pools = PERU if topic == "peru" else US
+        for outlet, slants in OUTLETS:
+            title, lead, offset = versions[outlet]
+            day = int(date[-2:]) + offset
+            rows.append({
+                "id": f"{outlet.lower().replace(' ', '-')}-{story}",
+                "outlet": outlet,
+                "date": f"{date[:-2]}{day:02d}",
+                "title": title,
+                "story": story,
+                "text": " ".join([lead] + rng.sample(pools[slants[topic]], 3)),
+            })
+    return rows
+
+
 def article(rng, outlet, topic, pools, slant, number):
     slanted = pools[slant]
     neutral = pools["neutral"]
@@ -127,6 +185,8 @@ def main():
         for number in range(6):
             rows.append(article(rng, outlet, "peru", PERU, slants["peru"], number))
             rows.append(article(rng, outlet, "us", US, slants["us"], number))
+    # A separate generator: the articles above stay as they were before the events.
+    rows += event_articles(random.Random(20230609))
     out = Path(__file__).resolve().parent.parent / "datasets" / "demo" / "articles.jsonl"
     out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     print(f"{len(rows)} articles -> {out}")

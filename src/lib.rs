@@ -18,6 +18,7 @@ pub mod schema;
 pub mod score;
 pub mod stance;
 pub mod stats;
+pub mod stories;
 pub mod text;
 pub mod util;
 

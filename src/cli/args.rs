@@ -34,6 +34,9 @@ pub struct InputArgs {
     title_field: String,
     #[arg(long, default_value = "text")]
     text_field: String,
+    /// The field that names an article's story, where the input has one.
+    #[arg(long, default_value = "story")]
+    story_field: String,
     /// Further input fields to carry into articles.csv (comma-separated).
     #[arg(long, value_delimiter = ',')]
     keep_fields: Vec<String>,
@@ -55,6 +58,7 @@ impl InputArgs {
             date: self.date_field.clone(),
             title: self.title_field.clone(),
             text: self.text_field.clone(),
+            story: self.story_field.clone(),
             keep: self.keep_fields.clone(),
         };
         Ok((inputs, fields))
@@ -75,6 +79,11 @@ pub struct ModelArgs {
 }
 
 impl ModelArgs {
+    /// Whether downloads are forbidden (`--offline`, `SLANT_OFFLINE`).
+    pub fn offline(&self) -> bool {
+        self.offline
+    }
+
     pub fn dir(&self) -> Result<PathBuf> {
         match &self.model {
             Some(dir) => Ok(dir.clone()),

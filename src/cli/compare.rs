@@ -30,21 +30,37 @@ pub struct StatsArgs {
     /// reported words.
     #[arg(long, value_enum, default_value = "all")]
     voice: VoiceFilter,
+    /// Also compare outlets within the stories both covered (within_story.csv) and
+    /// tabulate each outlet's agenda (agenda.csv); the report does so whenever the run has
+    /// stories.
+    #[arg(long, value_enum)]
+    within: Option<Within>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Within {
+    Story,
 }
 
 impl StatsArgs {
-    fn options(&self) -> CompareOptions {
+    fn options(&self, within_story: bool) -> CompareOptions {
         CompareOptions {
             resamples: self.resamples,
             seed: self.seed,
             min_mentions: self.min_mentions,
             evidence: self.evidence,
+            within_story,
         }
     }
 
-    fn compare(&self, run: &Path) -> Result<Comparison> {
+    /// The comparison, within stories too when asked for, or (`for_report`) whenever the
+    /// run has stories.
+    fn compare(&self, run: &Path, for_report: bool) -> Result<(Comparison, CompareOptions)> {
         let loaded = compare::Run::load(run, self.by, Axis::from_flags(&self.axis)?, self.voice)?;
-        Ok(compare::compare(&loaded, &self.options())?)
+        let within_story =
+            self.within == Some(Within::Story) || (for_report && loaded.has_stories());
+        let options = self.options(within_story);
+        Ok((compare::compare(&loaded, &options)?, options))
     }
 }
 
@@ -59,7 +75,7 @@ pub struct CompareArgs {
 }
 
 pub fn run_compare(args: CompareArgs, quiet: bool) -> Result<()> {
-    let comparison = args.stats.compare(&args.run)?;
+    let (comparison, _) = args.stats.compare(&args.run, false)?;
     let out = args.out.unwrap_or_else(|| args.run.join("compare"));
     compare::write(&comparison, &out)?;
     if !quiet {
@@ -83,11 +99,11 @@ pub struct ReportArgs {
 }
 
 pub fn run_report(args: ReportArgs, quiet: bool) -> Result<()> {
-    let comparison = args.stats.compare(&args.run)?;
+    let (comparison, options) = args.stats.compare(&args.run, true)?;
     let written = slant::report::write_report(
         &args.run,
         &comparison,
-        &args.stats.options(),
+        &options,
         &args.output,
         args.png.as_deref(),
     )?;

@@ -40,7 +40,7 @@ enum Command {
     /// Fine-tune a stance model on NewsMTSC-format data.
     Train(train::Args),
     /// Score a corpus: mentions, actor, article and outlet framing as CSV in --out.
-    Score(score::Args),
+    Score(Box<score::Args>),
     /// Combine the parts of a sharded run (`score --shard K/N`) into the tables one run
     /// would have written, byte for byte.
     Merge(merge::Args),
@@ -67,7 +67,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Fetch(args) => fetch::run(args),
         Command::ExportOnnx(args) => export_onnx::run(args, quiet),
         Command::Train(args) => train::run(args, quiet),
-        Command::Score(args) => score::run(args, quiet),
+        Command::Score(args) => score::run(*args, quiet),
         Command::Merge(args) => merge::run(args, quiet),
         Command::Compare(args) => compare::run_compare(args, quiet),
         Command::Report(args) => compare::run_report(args, quiet),

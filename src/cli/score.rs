@@ -2,14 +2,16 @@
 
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 use slant::actors::Registry;
 use slant::aggregate::Axis;
 use slant::annotate::VoiceChoice;
 use slant::corpus::Shard;
+use slant::fetch::{cache_dir, MINILM};
 use slant::schema::ModelInfo;
 use slant::score::checkpoint::{Existing, CHECKPOINT_EVERY};
 use slant::score::{ScoreOptions, Stages};
+use slant::stories::{GroupOptions, StorySource};
 
 use super::args::{set_threads, BackendArg, InputArgs, ModelArgs};
 use super::progress::ScoreBar;
@@ -66,6 +68,75 @@ pub struct Args {
     /// the attribution rules, or the rules alone.
     #[arg(long, value_enum, default_value = "learned")]
     voice: VoiceArg,
+    /// Where stories come from: `given` (the input's story field), `auto` (the field, else
+    /// grouped by title and lead with the base encoder, fetched on first use), `lexical`
+    /// (grouped by words alone: no encoder, less accurate) or an `article_id,story` CSV FILE.
+    #[arg(long, default_value = "given", value_name = "given|auto|lexical|FILE")]
+    stories: String,
+    /// Articles further apart than this many days are never one story (grouping only).
+    #[arg(long, value_name = "DAYS")]
+    story_window: Option<i32>,
+    /// Least similarity to join two groups of articles [default: 0.25 auto, 0.125 lexical].
+    #[arg(long)]
+    story_threshold: Option<f64>,
+    /// The sentence encoder for `--stories auto` [default: the fetched all-MiniLM-L6-v2].
+    #[arg(long, value_name = "DIR")]
+    story_encoder: Option<PathBuf>,
+}
+
+impl Args {
+    /// `--stories` and its settings as the library's source of stories.
+    fn stories(&self, quiet: bool) -> Result<StorySource> {
+        let tuned = |mut options: GroupOptions| {
+            if let Some(days) = self.story_window {
+                options.window_days = days.max(0);
+            }
+            if let Some(threshold) = self.story_threshold {
+                options.threshold = threshold;
+            }
+            options
+        };
+        Ok(match self.stories.as_str() {
+            "given" => StorySource::Given,
+            "lexical" => StorySource::Group {
+                encoder: None,
+                options: tuned(GroupOptions::lexical()),
+            },
+            "auto" => {
+                let encoder = match &self.story_encoder {
+                    Some(dir) => dir.clone(),
+                    None => match MINILM.cached(&cache_dir()) {
+                        Some(dir) => dir,
+                        None if self.model.offline() => bail!(
+                            "--stories auto needs the base encoder and --offline forbids \
+                             fetching it: run `slant fetch --base`, pass --story-encoder DIR, \
+                             or group by words alone with --stories lexical"
+                        ),
+                        None => {
+                            if !quiet {
+                                eprintln!("fetching the base encoder for --stories auto (once)");
+                            }
+                            MINILM.fetch(&cache_dir(), None)?
+                        }
+                    },
+                };
+                StorySource::Group {
+                    encoder: Some(encoder),
+                    options: tuned(GroupOptions::default()),
+                }
+            }
+            file => {
+                let path = PathBuf::from(file);
+                if !path.is_file() {
+                    bail!(
+                        "--stories {file}: not given, auto or lexical, and no such file (a \
+                         story file is a CSV with article_id and story columns)"
+                    );
+                }
+                StorySource::File(path)
+            }
+        })
+    }
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -86,7 +157,12 @@ pub fn run(args: Args, quiet: bool) -> Result<()> {
         sha256: loaded.weights_sha256.clone(),
         backend: loaded.backend.clone(),
     };
+    let stories = args.stories(quiet)?;
+    if !quiet && matches!(stories, StorySource::Group { .. }) {
+        eprintln!("grouping articles into stories (a first pass over the inputs)");
+    }
     let options = ScoreOptions {
+        stories,
         inputs,
         fields,
         axis,

@@ -32,6 +32,8 @@ pub struct Article {
     pub date: String,
     pub title: String,
     pub text: String,
+    /// The story the input gives it (empty when none; `--stories` may assign one).
+    pub story: String,
     /// Values of the `--keep-fields` columns, in that order (empty where absent).
     pub kept: Vec<String>,
     pub file: String,
@@ -52,6 +54,7 @@ impl Article {
             date: String::new(),
             title: String::new(),
             text: text.into(),
+            story: String::new(),
             kept: Vec::new(),
             file: file.into(),
             line: 1,
@@ -99,7 +102,14 @@ pub struct FieldMap {
     pub date: String,
     pub title: String,
     pub text: String,
+    /// The field naming an article's story (optional in every record).
+    #[serde(default = "story_field")]
+    pub story: String,
     pub keep: Vec<String>,
+}
+
+fn story_field() -> String {
+    "story".into()
 }
 
 impl Default for FieldMap {
@@ -110,6 +120,7 @@ impl Default for FieldMap {
             date: "date".into(),
             title: "title".into(),
             text: "text".into(),
+            story: story_field(),
             keep: Vec::new(),
         }
     }
@@ -489,6 +500,10 @@ fn article_from(
             format!("text holds a NUL byte (at byte {at}): binary data?"),
         );
     }
+    let story = match get(&fields.story) {
+        Ok(v) => v.unwrap_or_default().trim().to_string(),
+        Err(e) => return reject(file, line, &id, e),
+    };
     let mut kept = Vec::new();
     for name in &fields.keep {
         match get(name) {
@@ -502,6 +517,7 @@ fn article_from(
         date: date.trim().to_string(),
         title,
         text,
+        story,
         kept,
         file: file.to_string(),
         line,

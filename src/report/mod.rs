@@ -2,6 +2,7 @@
 //! self-contained HTML file (inline SVG, inline CSS, nothing fetched) plus optional PNGs.
 
 pub mod charts;
+mod stories;
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -148,6 +149,7 @@ fn voices_section(
             &loaded,
             &CompareOptions {
                 evidence: 0,
+                within_story: false,
                 ..options.clone()
             },
         )?)
@@ -292,6 +294,7 @@ pub fn write_report(
             seed: 0,
             min_mentions: 0,
             evidence: 0,
+            within_story: false,
         },
     )?;
     let timeline = charts::timeline(&monthly.groups);
@@ -320,6 +323,7 @@ pub fn write_report(
         None => html.push_str("<h2>Framing over time</h2><p class=\"note\">Fewer than two months with dated, framed articles: no time chart.</p>"),
     }
 
+    html.push_str(&stories::section(comparison));
     html.push_str(&voices_section(run, comparison, options)?);
 
     html.push_str("<h2>Evidence: the sentences behind the scores</h2><p class=\"note\">For each outlet and camp, the mentions that move the score most.</p>");

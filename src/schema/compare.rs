@@ -203,10 +203,94 @@ impl Row for EvidenceRow {
     }
 }
 
+/// Two outlets compared within the stories both covered (`slant compare --within story`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WithinPairRow {
+    pub outlet_a: String,
+    pub outlet_b: String,
+    /// Stories where both have a framed article.
+    pub stories: u64,
+    /// Their framed articles in those stories.
+    pub articles_a: u64,
+    pub articles_b: u64,
+    /// Mean over shared stories of (a's mean framing − b's) in the story.
+    pub diff: Option<f64>,
+    pub ci: Option<(f64, f64)>,
+    pub p_value: Option<f64>,
+    pub p_adjusted: Option<f64>,
+}
+
+impl Row for WithinPairRow {
+    const FILE: &'static str = "within_story.csv";
+
+    fn header(_: &Layout) -> Vec<String> {
+        texts([
+            "outlet_a",
+            "outlet_b",
+            "stories",
+            "articles_a",
+            "articles_b",
+            "diff",
+            "diff_low",
+            "diff_high",
+            "p_value",
+            "p_adjusted",
+        ])
+    }
+
+    fn cells(&self) -> Vec<String> {
+        let [low, high] = interval(self.ci);
+        vec![
+            self.outlet_a.clone(),
+            self.outlet_b.clone(),
+            self.stories.to_string(),
+            self.articles_a.to_string(),
+            self.articles_b.to_string(),
+            num(self.diff),
+            low,
+            high,
+            num(self.p_value),
+            num(self.p_adjusted),
+        ]
+    }
+}
+
+/// What an outlet covers: the share of its stories in which it mentions a camp's actors.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AgendaRow {
+    pub outlet: String,
+    pub camp: String,
+    /// The outlet's stories (distinct story ids of its articles).
+    pub stories: u64,
+    /// Those in which its articles mention an actor of the camp.
+    pub stories_mentioning: u64,
+    pub share: Option<f64>,
+}
+
+impl Row for AgendaRow {
+    const FILE: &'static str = "agenda.csv";
+
+    fn header(_: &Layout) -> Vec<String> {
+        texts(["outlet", "camp", "stories", "stories_mentioning", "share"])
+    }
+
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.outlet.clone(),
+            self.camp.clone(),
+            self.stories.to_string(),
+            self.stories_mentioning.to_string(),
+            num(self.share),
+        ]
+    }
+}
+
 /// The tables `slant compare` writes (by default into the run's `compare/` folder).
-pub const COMPARE_TABLES: [&str; 4] = [
+pub const COMPARE_TABLES: [&str; 6] = [
     GroupRow::FILE,
     PairRow::FILE,
     ActorOutletRow::FILE,
     EvidenceRow::FILE,
+    WithinPairRow::FILE,
+    AgendaRow::FILE,
 ];

@@ -40,6 +40,9 @@ pub struct RunFlags {
     /// How voices were decided.
     #[serde(default)]
     pub voice: crate::annotate::VoiceChoice,
+    /// Where the stories came from.
+    #[serde(default)]
+    pub stories: crate::stories::StoryRecord,
     /// The shard a part of a sharded run scored (absent in a whole run, a merged one too).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<Shard>,

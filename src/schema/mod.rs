@@ -21,8 +21,8 @@ pub use manifest::{
     Counts, ModelInfo, PartRecord, RegistryFile, RunFlags, RunManifest, TableRecord,
 };
 pub use tables::{
-    ActorRow, ArticleRow, CampCell, MentionRow, OutletRow, PositionRow, RejectRow, VoiceRow,
-    SCORE_TABLES,
+    ActorRow, ArticleRow, CampCell, MentionRow, OutletRow, PositionRow, RejectRow, StoryRow,
+    VoiceRow, SCORE_TABLES,
 };
 
 #[derive(Debug, thiserror::Error)]

@@ -202,6 +202,8 @@ pub struct ArticleRow {
     pub outlet: String,
     pub date: String,
     pub title: String,
+    /// Its story (given or grouped); empty when it has none.
+    pub story: String,
     pub mentions: u64,
     pub actors: u64,
     /// Mean signed contribution of its axis mentions; None when it mentions neither side.
@@ -223,6 +225,7 @@ impl Row for ArticleRow {
                 "outlet",
                 "date",
                 "title",
+                "story",
                 "mentions",
                 "actors",
                 "framing",
@@ -241,6 +244,7 @@ impl Row for ArticleRow {
             self.outlet.clone(),
             self.date.clone(),
             self.title.clone(),
+            self.story.clone(),
             self.mentions.to_string(),
             self.actors.to_string(),
             num(self.framing),
@@ -259,6 +263,7 @@ impl ReadRow for ArticleRow {
             outlet: c.text()?,
             date: c.text()?,
             title: c.text()?,
+            story: c.text()?,
             mentions: c.count()?,
             actors: c.count()?,
             framing: c.number()?,
@@ -397,6 +402,70 @@ impl ReadRow for VoiceRow {
     }
 }
 
+/// One story: its articles, the outlets that covered it, its dates, a representative title
+/// (its earliest article's) and the mean framing of its framed articles.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoryRow {
+    pub story: String,
+    pub articles: u64,
+    pub outlets: u64,
+    /// The outlets, sorted, joined by `; `.
+    pub outlet_names: String,
+    pub first_date: String,
+    pub last_date: String,
+    pub title: String,
+    pub mentions: u64,
+    pub framing: Option<f64>,
+}
+
+impl Row for StoryRow {
+    const FILE: &'static str = "stories.csv";
+
+    fn header(_: &Layout) -> Vec<String> {
+        texts([
+            "story",
+            "articles",
+            "outlets",
+            "outlet_names",
+            "first_date",
+            "last_date",
+            "title",
+            "mentions",
+            "framing",
+        ])
+    }
+
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.story.clone(),
+            self.articles.to_string(),
+            self.outlets.to_string(),
+            self.outlet_names.clone(),
+            self.first_date.clone(),
+            self.last_date.clone(),
+            self.title.clone(),
+            self.mentions.to_string(),
+            num(self.framing),
+        ]
+    }
+}
+
+impl ReadRow for StoryRow {
+    fn parse(c: &mut Cells, _: &Layout) -> Result<Self, String> {
+        Ok(Self {
+            story: c.text()?,
+            articles: c.count()?,
+            outlets: c.count()?,
+            outlet_names: c.text()?,
+            first_date: c.text()?,
+            last_date: c.text()?,
+            title: c.text()?,
+            mentions: c.count()?,
+            framing: c.number()?,
+        })
+    }
+}
+
 /// A rejected input record and why.
 pub type RejectRow = crate::corpus::Reject;
 
@@ -478,11 +547,12 @@ impl ReadRow for PositionRow {
 }
 
 /// The tables `slant score` writes, in the order they are listed in run.json.
-pub const SCORE_TABLES: [&str; 6] = [
+pub const SCORE_TABLES: [&str; 7] = [
     MentionRow::FILE,
     ActorRow::FILE,
     ArticleRow::FILE,
     RejectRow::FILE,
     OutletRow::FILE,
     VoiceRow::FILE,
+    StoryRow::FILE,
 ];

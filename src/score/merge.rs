@@ -247,7 +247,7 @@ fn merge_into(
                 actors,
                 article,
             };
-            totals.add(&rows.article.outlet, &rows.tally(axis), &rows.mentions);
+            totals.add(&rows.article, &rows.tally(axis), &rows.mentions);
             sink.article(&rows, record)?;
         }
         let row = t.positions.next().transpose()?;
@@ -280,8 +280,7 @@ fn merge_into(
     for t in tables {
         t.finish()?;
     }
-    let (outlet_rows, voice_rows) =
-        totals.finish(&layout.camps, first.flags.resamples, first.flags.seed);
+    let totals = totals.finish(&layout.camps, first.flags.resamples, first.flags.seed);
     let mut run = first.clone();
     run.flags.shard = None;
     run.counts = counts.clone();
@@ -310,7 +309,7 @@ fn merge_into(
         seconds: run.seconds,
         finished: None,
     };
-    sink.finish(&outlet_rows, &voice_rows, run, checkpoint, out)?;
+    sink.finish(&totals, run, checkpoint, out)?;
     on_progress(&MergeProgress {
         records: expected,
         records_total: counts.records,
@@ -318,7 +317,7 @@ fn merge_into(
     Ok(Summary {
         counts,
         out: out.to_path_buf(),
-        outlets: outlet_rows,
+        outlets: totals.outlets,
     })
 }
 

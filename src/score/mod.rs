@@ -29,6 +29,7 @@ use crate::schema::{
     TableReader,
 };
 use crate::stance::{StanceError, StanceModel};
+use crate::stories::{StoryMap, StoryRecord, StorySource};
 use crate::text::{EnglishRules, Segmenter};
 use crate::util::failpoint::kill_point;
 use checkpoint::{Checkpoint, Existing, RecordLog, RunIdentity, Start};
@@ -57,6 +58,8 @@ pub struct ScoreOptions {
     pub shard: Option<Shard>,
     /// How the voice stage decides whose words each mention is in.
     pub voice: VoiceChoice,
+    /// Where articles' stories come from.
+    pub stories: StorySource,
 }
 
 /// The stages that can be swapped: how text is split, what else annotates mentions (after
@@ -89,6 +92,8 @@ pub enum ScoreError {
     Stance(#[from] StanceError),
     #[error("{0}")]
     Matcher(#[from] crate::actors::matcher::MatcherError),
+    #[error(transparent)]
+    Stories(#[from] crate::stories::StoryError),
     #[error("the built-in voice model does not load ({0}): the binary is damaged, rebuild it")]
     VoiceModel(serde_json::Error),
     #[error("{file}:{line}: {reason} (stopped by --strict)")]
@@ -165,7 +170,17 @@ pub fn score(
         .chain(stages.annotators.iter().map(|a| a.as_ref()))
         .collect();
     crate::corpus::preflight(&options.inputs)?;
-    let blank = manifest(options, registry, model, Vec::new(), &Counts::default());
+    // Stories first: grouping needs every article's title and lead before any is written.
+    let (stories, story_record) =
+        StoryMap::build(&options.stories, &options.inputs, &options.fields)?;
+    let blank = manifest(
+        options,
+        registry,
+        model,
+        &story_record,
+        Vec::new(),
+        &Counts::default(),
+    );
     let identity = RunIdentity {
         slant_version: blank.slant_version.clone(),
         model: blank.model.clone(),
@@ -205,10 +220,13 @@ pub fn score(
     let mut chunks = 0u64;
     loop {
         let Chunk {
-            articles: chunk,
+            articles: mut chunk,
             records,
             exhausted,
         } = read_chunk(&mut reader, options, &mut sink, &mut counts, &mut log)?;
+        for article in &mut chunk {
+            stories.apply(article);
+        }
         if chunk.is_empty() && exhausted {
             break;
         }
@@ -229,7 +247,11 @@ pub fn score(
             );
             sink.article(&scored.rows, record)?;
             count_article(&mut counts, &scored);
-            totals.add(&article.outlet, &scored.scores.tally, &scored.rows.mentions);
+            totals.add(
+                &scored.rows.article,
+                &scored.scores.tally,
+                &scored.rows.mentions,
+            );
         }
         kill_point("chunk");
         chunks += 1;
@@ -254,8 +276,15 @@ pub fn score(
             mentions: counts.mentions,
         });
     }
-    let (outlet_rows, voice_rows) = totals.finish(&layout.camps, options.resamples, options.seed);
-    let mut manifest = manifest(options, registry, model, reader.finish(), &counts);
+    let totals = totals.finish(&layout.camps, options.resamples, options.seed);
+    let mut manifest = manifest(
+        options,
+        registry,
+        model,
+        &story_record,
+        reader.finish(),
+        &counts,
+    );
     manifest.seconds = (seconds(&started) * 1000.0).round() / 1000.0;
     let last = Checkpoint {
         identity,
@@ -266,11 +295,11 @@ pub fn score(
         seconds: manifest.seconds,
         finished: None,
     };
-    sink.finish(&outlet_rows, &voice_rows, manifest, last, &options.out)?;
+    sink.finish(&totals, manifest, last, &options.out)?;
     Ok(Summary {
         counts,
         out: options.out.clone(),
-        outlets: outlet_rows,
+        outlets: totals.outlets,
     })
 }
 
@@ -311,6 +340,7 @@ fn manifest(
     options: &ScoreOptions,
     registry: &Registry,
     model: &ModelInfo,
+    stories: &StoryRecord,
     inputs: Vec<InputSummary>,
     counts: &Counts,
 ) -> RunManifest {
@@ -336,6 +366,7 @@ fn manifest(
             seed: options.seed,
             chunk_size: options.chunk_size,
             voice: options.voice,
+            stories: stories.clone(),
             shard: options.shard,
         },
         counts: counts.clone(),

@@ -19,12 +19,12 @@ pub fn totals(
 ) -> Result<RunTotals, SchemaError> {
     let mut totals = RunTotals::default();
     let partial = out.join(PARTIAL);
-    let mut articles: Vec<(String, ArticleTally)> = Vec::new();
+    let mut articles: Vec<(ArticleRow, ArticleTally)> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     TableReader::<ArticleRow>::open_prefix(&partial, layout, &checkpoint.tables)?.for_each(
         |row| {
-            index.insert(row.article_id, articles.len());
-            articles.push((row.outlet, ArticleTally::default()));
+            index.insert(row.article_id.clone(), articles.len());
+            articles.push((row, ArticleTally::default()));
             Ok(())
         },
     )?;
@@ -38,8 +38,8 @@ pub fn totals(
             Ok(())
         },
     )?;
-    for (outlet, tally) in articles {
-        totals.add_article(&outlet, &tally);
+    for (row, tally) in articles {
+        totals.add_article(&row, &tally);
     }
     Ok(totals)
 }

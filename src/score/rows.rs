@@ -10,7 +10,9 @@ use crate::aggregate::{
 };
 use crate::annotate::{AnnotatedArticle, Voice};
 use crate::corpus::Article;
-use crate::schema::{as_written, ActorRow, ArticleRow, CampCell, MentionRow, OutletRow, VoiceRow};
+use crate::schema::{
+    as_written, ActorRow, ArticleRow, CampCell, MentionRow, OutletRow, StoryRow, VoiceRow,
+};
 use crate::stance::Stance;
 
 /// Most bytes of a mention's context on each side of the mention. Whole news sentences fit
@@ -158,6 +160,7 @@ impl ScoredArticle {
             outlet: article.outlet.clone(),
             date: article.date.clone(),
             title: article.title.clone(),
+            story: article.story.clone(),
             mentions: scores.mentions,
             actors: scores.actors.len() as u64,
             framing: scores.tally.framing(),
@@ -193,27 +196,49 @@ pub struct RunTotals {
     outlets: BTreeMap<String, GroupAccumulator>,
     /// Per speaker x actor cell: its camp and tally.
     voices: BTreeMap<VoiceCell, (String, Tally)>,
+    /// Stories in the input order of their first article, and where each is.
+    stories: Vec<(String, StoryAccumulator)>,
+    story_index: std::collections::HashMap<String, usize>,
+}
+
+/// The run-wide tables, as `RunTotals::finish` makes them.
+pub struct TotalRows {
+    pub outlets: Vec<OutletRow>,
+    pub voices: Vec<VoiceRow>,
+    pub stories: Vec<StoryRow>,
 }
 
 /// A voices.csv cell: (outlet, voice, speaker id, speaker text, actor id).
 type VoiceCell = (String, Voice, String, String, String);
 
 impl RunTotals {
-    /// Adds one article: its tally (from its mention rows) to its outlet, and its mentions to
-    /// the speaker x actor cells.
-    pub fn add(&mut self, outlet: &str, tally: &ArticleTally, mentions: &[MentionRow]) {
-        self.add_article(outlet, tally);
+    /// Adds one article: its tally (from its mention rows) to its outlet, its row to its
+    /// story, and its mentions to the speaker x actor cells.
+    pub fn add(&mut self, article: &ArticleRow, tally: &ArticleTally, mentions: &[MentionRow]) {
+        self.add_article(article, tally);
         for m in mentions {
             self.add_mention(m);
         }
     }
 
-    /// Adds one article's tally to its outlet.
-    pub fn add_article(&mut self, outlet: &str, tally: &ArticleTally) {
+    /// Adds one article's tally to its outlet and its row to its story.
+    pub fn add_article(&mut self, article: &ArticleRow, tally: &ArticleTally) {
         self.outlets
-            .entry(outlet.to_string())
+            .entry(article.outlet.clone())
             .or_default()
             .add(tally);
+        if !article.story.is_empty() {
+            let next = self.stories.len();
+            let at = *self
+                .story_index
+                .entry(article.story.clone())
+                .or_insert(next);
+            if at == next {
+                self.stories
+                    .push((article.story.clone(), StoryAccumulator::default()));
+            }
+            self.stories[at].1.add(article);
+        }
     }
 
     /// Adds a mention to its speaker x actor cell.
@@ -233,14 +258,9 @@ impl RunTotals {
     }
 
     /// outlets.csv (each outlet's articles aggregated in input order, the bootstrap seeded
-    /// by the outlet's name, ordered by outlet) and voices.csv (ordered by outlet, voice,
-    /// speaker, actor).
-    pub fn finish(
-        self,
-        camps: &[String],
-        resamples: usize,
-        seed: u64,
-    ) -> (Vec<OutletRow>, Vec<VoiceRow>) {
+    /// by the outlet's name, ordered by outlet), voices.csv (ordered by outlet, voice,
+    /// speaker, actor) and stories.csv (in the input order of each story's first article).
+    pub fn finish(self, camps: &[String], resamples: usize, seed: u64) -> TotalRows {
         let outlets = self
             .outlets
             .into_iter()
@@ -265,7 +285,75 @@ impl RunTotals {
                 },
             )
             .collect();
-        (outlets, voices)
+        let stories = self
+            .stories
+            .into_iter()
+            .map(|(story, accumulator)| accumulator.finish(story))
+            .collect();
+        TotalRows {
+            outlets,
+            voices,
+            stories,
+        }
+    }
+}
+
+/// One story's numbers, built from its article rows in input order (by `slant score`, a
+/// resume and `slant merge` alike).
+#[derive(Debug, Clone, Default)]
+pub struct StoryAccumulator {
+    articles: u64,
+    mentions: u64,
+    outlets: std::collections::BTreeSet<String>,
+    /// (day, title) of the earliest dated article with a title, else the first title.
+    earliest: Option<(Option<i32>, String)>,
+    dates: Option<(String, String)>,
+    framing: crate::aggregate::Tally,
+}
+
+impl StoryAccumulator {
+    pub fn add(&mut self, article: &ArticleRow) {
+        self.articles += 1;
+        self.mentions += article.mentions;
+        self.outlets.insert(article.outlet.clone());
+        let (date, title) = (article.date.trim(), article.title.trim());
+        let day = crate::stories::day_number(date);
+        if let (Some(_), Some(iso)) = (day, date.get(..10)) {
+            let iso = iso.to_string();
+            self.dates = Some(match self.dates.take() {
+                Some((first, last)) => (first.min(iso.clone()), last.max(iso)),
+                None => (iso.clone(), iso),
+            });
+        }
+        if !title.is_empty() {
+            // Dated beats undated; earlier beats later; the first seen wins ties.
+            let earlier = match &self.earliest {
+                None => true,
+                Some((None, _)) => day.is_some(),
+                Some((Some(best), _)) => day.is_some_and(|d| d < *best),
+            };
+            if earlier {
+                self.earliest = Some((day, title.to_string()));
+            }
+        }
+        if let Some(f) = article.framing {
+            self.framing.add(f);
+        }
+    }
+
+    pub fn finish(self, story: String) -> StoryRow {
+        let (first_date, last_date) = self.dates.unwrap_or_default();
+        StoryRow {
+            story,
+            articles: self.articles,
+            outlets: self.outlets.len() as u64,
+            outlet_names: self.outlets.into_iter().collect::<Vec<_>>().join("; "),
+            first_date,
+            last_date,
+            title: self.earliest.map(|e| e.1).unwrap_or_default(),
+            mentions: self.mentions,
+            framing: self.framing.mean(),
+        }
     }
 }
 

@@ -5,11 +5,11 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use super::checkpoint::{Checkpoint, PARTIAL};
-use super::rows::ArticleRows;
+use super::rows::{ArticleRows, TotalRows};
 use crate::schema::compare::COMPARE_TABLES;
 use crate::schema::{
     manifest, ActorRow, ArticleRow, Layout, MentionRow, OutletRow, PositionRow, RejectRow, Row,
-    RunManifest, SchemaError, TableWriter, VoiceRow,
+    RunManifest, SchemaError, StoryRow, TableWriter, VoiceRow,
 };
 use crate::util::failpoint::kill_point;
 use crate::util::IoError;
@@ -159,8 +159,7 @@ impl Sink {
     /// the set into place.
     pub fn finish(
         mut self,
-        outlets: &[OutletRow],
-        voices: &[VoiceRow],
+        totals: &TotalRows,
         mut manifest: RunManifest,
         mut checkpoint: Checkpoint,
         out: &Path,
@@ -169,13 +168,18 @@ impl Sink {
         let layout = manifest.layout();
         let mut outlet_table =
             TableWriter::<OutletRow, File>::create_appendable(&self.partial, &layout)?;
-        for row in outlets {
+        for row in &totals.outlets {
             outlet_table.write(row)?;
         }
         let mut voice_table =
             TableWriter::<VoiceRow, File>::create_appendable(&self.partial, &layout)?;
-        for row in voices {
+        for row in &totals.voices {
             voice_table.write(row)?;
+        }
+        let mut story_table =
+            TableWriter::<StoryRow, File>::create_appendable(&self.partial, &layout)?;
+        for row in &totals.stories {
+            story_table.write(row)?;
         }
         manifest.tables = vec![
             self.mentions.close()?,
@@ -184,6 +188,7 @@ impl Sink {
             self.rejects.close()?,
             outlet_table.close()?,
             voice_table.close()?,
+            story_table.close()?,
         ];
         if let Some(positions) = self.positions {
             manifest.tables.push(positions.close()?);

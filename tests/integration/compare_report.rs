@@ -104,6 +104,7 @@ fn write_manifest(dir: &Path, axis: Option<Axis>) {
             seed: 0,
             chunk_size: 1,
             voice: Default::default(),
+            stories: Default::default(),
             shard: None,
         },
         counts: Counts {
@@ -123,6 +124,7 @@ fn write_manifest(dir: &Path, axis: Option<Axis>) {
 
 fn options() -> CompareOptions {
     CompareOptions {
+        within_story: false,
         resamples: 500,
         seed: 5,
         min_mentions: 2,

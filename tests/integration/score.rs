@@ -2,6 +2,7 @@
 //! resolution, aggregation arithmetic and determinism.
 
 use crate::common;
+use slant::stories::StorySource;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -81,6 +82,7 @@ fn options(inputs: Vec<(PathBuf, Format)>, out: PathBuf) -> ScoreOptions {
         existing: Existing::Refuse,
         shard: None,
         voice: VoiceChoice::Learned,
+        stories: StorySource::Given,
     }
 }
 

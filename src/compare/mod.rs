@@ -12,7 +12,11 @@ use serde::Serialize;
 
 use crate::aggregate::{group_name, group_seed, ArticleTally, Axis, GroupAccumulator};
 use crate::annotate::Voice;
-use crate::schema::compare::{ActorOutletRow, EvidenceRow, GroupRow, PairRow};
+mod within;
+
+use crate::schema::compare::{
+    ActorOutletRow, AgendaRow, EvidenceRow, GroupRow, PairRow, WithinPairRow,
+};
 use crate::schema::{
     write_table, ArticleRow, Layout, MentionRow, RunManifest, SchemaError, TableReader,
 };
@@ -27,6 +31,11 @@ pub enum CompareError {
     Io(#[from] IoError),
     #[error("no framing axis: give --axis A,B (the run was scored without one)")]
     NoAxis,
+    #[error(
+        "{0}: no article has a story, so there is nothing to compare within stories: score \
+         with --stories auto (or a story field, or --stories FILE)"
+    )]
+    NoStories(PathBuf),
     #[error(
         "{dir} is shard {shard} of a sharded run, not a whole run: merge the parts first \
          (slant merge PART... --out DIR)"
@@ -85,12 +94,15 @@ pub struct CompareOptions {
     pub min_mentions: u64,
     /// Evidence rows per outlet and camp.
     pub evidence: usize,
+    /// Also compare outlets within the stories they share, and tabulate their agendas.
+    pub within_story: bool,
 }
 
 struct Article {
     id: String,
     outlet: String,
     period: String,
+    story: String,
     tally: ArticleTally,
 }
 
@@ -120,6 +132,9 @@ pub struct Comparison {
     pub axis: Axis,
     /// The mentions it counted.
     pub voice: VoiceFilter,
+    /// Outlet pairs within shared stories, and agendas (empty unless asked for).
+    pub within: Vec<WithinPairRow>,
+    pub agenda: Vec<AgendaRow>,
 }
 
 /// The period of an article's date: `YYYY-MM` or `YYYY` from an ISO date, `unknown` for
@@ -173,6 +188,7 @@ impl Run {
                 id: row.article_id,
                 outlet: row.outlet,
                 period: period(&row.date, by),
+                story: row.story,
                 tally: ArticleTally::default(),
             });
             Ok(())
@@ -215,7 +231,17 @@ impl Run {
     }
 }
 
+impl Run {
+    /// Whether any article has a story.
+    pub fn has_stories(&self) -> bool {
+        self.articles.iter().any(|a| !a.story.is_empty())
+    }
+}
+
 pub fn compare(run: &Run, options: &CompareOptions) -> Result<Comparison, CompareError> {
+    if options.within_story && !run.has_stories() {
+        return Err(CompareError::NoStories(run.dir.clone()));
+    }
     let mut groups: BTreeMap<(String, String), GroupAccumulator> = BTreeMap::new();
     for a in &run.articles {
         groups
@@ -305,6 +331,16 @@ pub fn compare(run: &Run, options: &CompareOptions) -> Result<Comparison, Compar
         camps: run.camps.clone(),
         voice: run.voice,
         axis: run.axis.clone(),
+        within: if options.within_story {
+            within::within_story(&run.articles, options.resamples, options.seed)
+        } else {
+            Vec::new()
+        },
+        agenda: if options.within_story {
+            within::agenda(&run.articles, &run.camps)
+        } else {
+            Vec::new()
+        },
     })
 }
 
@@ -363,7 +399,8 @@ fn evidence(run: &Run, per_group: usize) -> Result<Vec<EvidenceRow>, CompareErro
         .collect())
 }
 
-/// Writes groups.csv, pairs.csv, actor_outlet.csv and evidence.csv into `dir`.
+/// Writes groups.csv, pairs.csv, actor_outlet.csv, evidence.csv, within_story.csv and
+/// agenda.csv into `dir` (the last two with their headers only unless asked for).
 pub fn write(c: &Comparison, dir: &Path) -> Result<(), CompareError> {
     std::fs::create_dir_all(dir).map_err(IoError::at(dir))?;
     let layout = Layout {
@@ -374,6 +411,8 @@ pub fn write(c: &Comparison, dir: &Path) -> Result<(), CompareError> {
     write_table(dir, &layout, &c.pairs)?;
     write_table(dir, &layout, &c.actor_outlet)?;
     write_table(dir, &layout, &c.evidence)?;
+    write_table(dir, &layout, &c.within)?;
+    write_table(dir, &layout, &c.agenda)?;
     Ok(())
 }
 
@@ -445,6 +484,24 @@ pub fn summary(c: &Comparison) -> String {
             p.p_value.map_or("-".into(), |v| format!("{v:.4}")),
             p.p_adjusted.map_or("-".into(), |v| format!("{v:.4}"))
         );
+    }
+    if !c.within.is_empty() {
+        out += &format!(
+            "\nwithin shared stories\n{:<width$}  {:>8}  {:>8}  {:>18}  {:>8}  {:>8}\n",
+            "pair", "stories", "diff", "95% CI", "p", "p (BH)"
+        );
+        for p in &c.within {
+            let name = format!("{} vs {}", p.outlet_a, p.outlet_b);
+            out += &format!(
+                "{:<width$}  {:>8}  {:>8}  {:>18}  {:>8}  {:>8}\n",
+                name,
+                p.stories,
+                fmt(p.diff),
+                ci(p.ci),
+                p.p_value.map_or("-".into(), |v| format!("{v:.4}")),
+                p.p_adjusted.map_or("-".into(), |v| format!("{v:.4}"))
+            );
+        }
     }
     out
 }
