@@ -7,7 +7,7 @@
 //! show how stable the chosen settings are: a threshold tuned on a half alone comes out
 //! lower (half as many same-day stories compete), so the halves are not used to choose.
 //!
-//! Usage: eval_stories ARTICLES.jsonl [--base DIR] [--json OUT]
+//! Usage: eval_stories ARTICLES.jsonl [--base DIR] [--backend candle|ort-f32|ort-int8] [--json OUT]
 
 use std::path::PathBuf;
 
@@ -100,7 +100,11 @@ fn main() -> Result<()> {
             )?,
     };
     let started = std::time::Instant::now();
-    let embedded = stories::embed::Embedder::load(&base)?.embed_all(&texts)?;
+    let backend = flag(&args, "--backend").map_or("candle", String::as_str);
+    let backend = stories::embed::EmbedBackend::parse(backend)
+        .context("--backend is candle, ort-f32 or ort-int8")?;
+    let embedder = stories::embed::Embedder::load(&base, backend, 2)?;
+    let embedded = embedder.embed_all(&texts)?;
     eprintln!(
         "embedded {} titles and leads in {:.1} s",
         texts.len(),

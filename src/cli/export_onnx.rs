@@ -35,6 +35,7 @@ pub fn run(args: Args, quiet: bool) -> Result<()> {
         &dir,
         precision,
         &format!("{} ({})", stance.model_id, dir.weights_sha256),
+        onnx::GraphOutput::Probabilities,
     )
     .with_context(|| format!("exporting {}", model.display()))?;
     write_atomic(&args.output, &graph)?;

@@ -11,7 +11,9 @@ use slant::fetch::{cache_dir, MINILM};
 use slant::schema::ModelInfo;
 use slant::score::checkpoint::{Existing, CHECKPOINT_EVERY};
 use slant::score::{ScoreOptions, Stages};
-use slant::stories::{GroupOptions, StorySource};
+use slant::stance::onnx::Precision;
+use slant::stories::embed::EmbedBackend;
+use slant::stories::{GroupOptions, StoryEncoder, StorySource};
 
 use super::args::{set_threads, BackendArg, InputArgs, ModelArgs};
 use super::progress::ScoreBar;
@@ -79,6 +81,10 @@ pub struct Args {
     /// Least similarity to join two groups of articles [default: 0.25 auto, 0.125 lexical].
     #[arg(long)]
     story_threshold: Option<f64>,
+    /// Each day between two articles multiplies their similarity by this [default: 0.5;
+    /// 1 ignores dates inside the window].
+    #[arg(long)]
+    story_decay: Option<f64>,
     /// The sentence encoder for `--stories auto` [default: the fetched all-MiniLM-L6-v2].
     #[arg(long, value_name = "DIR")]
     story_encoder: Option<PathBuf>,
@@ -86,13 +92,18 @@ pub struct Args {
 
 impl Args {
     /// `--stories` and its settings as the library's source of stories.
-    fn stories(&self, quiet: bool) -> Result<StorySource> {
+    /// `--stories` as a source of stories; the encoder runs where the stance model does
+    /// (`scoring_backend`, as run.json names it).
+    fn stories(&self, scoring_backend: &str, quiet: bool) -> Result<StorySource> {
         let tuned = |mut options: GroupOptions| {
             if let Some(days) = self.story_window {
                 options.window_days = days.max(0);
             }
             if let Some(threshold) = self.story_threshold {
                 options.threshold = threshold;
+            }
+            if let Some(decay) = self.story_decay {
+                options.decay = decay.clamp(0.0, 1.0);
             }
             options
         };
@@ -121,7 +132,11 @@ impl Args {
                     },
                 };
                 StorySource::Group {
-                    encoder: Some(encoder),
+                    encoder: Some(StoryEncoder {
+                        dir: encoder,
+                        backend: story_backend(scoring_backend),
+                        threads: rayon::current_num_threads(),
+                    }),
                     options: tuned(GroupOptions::default()),
                 }
             }
@@ -145,6 +160,16 @@ enum VoiceArg {
     Rules,
 }
 
+/// The story encoder's backend: ONNX Runtime f32 where the stance model runs on ONNX Runtime
+/// (at either precision: int8 embeddings group worse, docs/stories.md), else candle.
+fn story_backend(scoring_backend: &str) -> EmbedBackend {
+    if scoring_backend.starts_with("onnxruntime") {
+        EmbedBackend::Ort(Precision::F32)
+    } else {
+        EmbedBackend::Candle
+    }
+}
+
 pub fn run(args: Args, quiet: bool) -> Result<()> {
     set_threads(args.threads)?;
     let (inputs, fields) = args.input.resolve()?;
@@ -157,7 +182,7 @@ pub fn run(args: Args, quiet: bool) -> Result<()> {
         sha256: loaded.weights_sha256.clone(),
         backend: loaded.backend.clone(),
     };
-    let stories = args.stories(quiet)?;
+    let stories = args.stories(&loaded.backend, quiet)?;
     if !quiet && matches!(stories, StorySource::Group { .. }) {
         eprintln!("grouping articles into stories (a first pass over the inputs)");
     }

@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{embed::Embedder, lexical_signatures, GroupOptions, Grouping, Signature, StoryText};
+use super::embed::{EmbedBackend, Embedder};
+use super::{lexical_signatures, GroupOptions, Grouping, Signature, StoryText};
 use crate::corpus::{Article, CorpusError, FieldMap, Format, Reader, Record};
 use crate::stance::StanceError;
 use crate::util::{sha256_hex, IoError};
@@ -22,15 +23,24 @@ use crate::util::{sha256_hex, IoError};
 pub enum StorySource {
     /// The input's story field only.
     Given,
-    /// Articles without a story field are grouped: with the base encoder's embeddings
-    /// blended in when `encoder` is given, by words alone otherwise.
+    /// Articles without a story field are grouped: with the embeddings of a sentence
+    /// encoder blended in when `encoder` is given, by words alone otherwise.
     Group {
-        encoder: Option<PathBuf>,
+        encoder: Option<StoryEncoder>,
         options: GroupOptions,
     },
     /// An `article_id,story` CSV file (other columns ignored); the input's field where the
     /// file does not list an article.
     File(PathBuf),
+}
+
+/// The sentence encoder for grouping: its model directory, where it runs, and ONNX
+/// Runtime's session count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoryEncoder {
+    pub dir: PathBuf,
+    pub backend: EmbedBackend,
+    pub threads: usize,
 }
 
 /// What run.json records of the stories: how they were made, and the checksum of what made
@@ -44,9 +54,14 @@ pub struct StoryRecord {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub threshold: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub decay: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
+    /// Where the encoder ran (`candle-f32`, `onnxruntime-int8`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backend: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -107,15 +122,16 @@ impl StoryMap {
             StorySource::Group { encoder, options } => {
                 let (ids, texts) = ungrouped(inputs, fields)?;
                 let lexical = lexical_signatures(&texts);
-                let (embedded, sha256) = match encoder {
-                    Some(dir) => {
-                        let embedder = Embedder::load(dir)?;
+                let (embedded, sha256, backend) = match encoder {
+                    Some(e) => {
+                        let embedder = Embedder::load(&e.dir, e.backend, e.threads)?;
                         (
                             Some(embedder.embed_all(&texts)?),
                             Some(embedder.weights_sha256),
+                            Some(e.backend.name()),
                         )
                     }
-                    None => (None, None),
+                    None => (None, None, None),
                 };
                 let signature = Signature {
                     lexical: &lexical,
@@ -131,8 +147,10 @@ impl StoryMap {
                         method: if encoder.is_some() { "auto" } else { "lexical" }.into(),
                         window_days: Some(options.window_days),
                         threshold: Some(options.threshold),
+                        decay: Some(options.decay),
                         file: None,
                         sha256,
+                        backend,
                     },
                 ))
             }

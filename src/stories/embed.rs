@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use crate::stance::arch::{Encoder, Mode};
 use crate::stance::encoding::{EncodedInput, Pooling, TargetEncoder, TargetMarking};
+use crate::stance::onnx::{GraphOutput, Precision, Sessions};
 use crate::stance::{ModelDir, StanceError};
 
 /// Word pieces per text, as the model was trained (sentence-transformers' 256 for MiniLM;
@@ -19,27 +20,78 @@ const MAX_LENGTH: usize = 128;
 /// Texts per forward pass.
 const BATCH: usize = 32;
 
+/// Where the encoder runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmbedBackend {
+    Candle,
+    /// ONNX Runtime (its library must be found), at this precision.
+    Ort(Precision),
+}
+
+impl EmbedBackend {
+    /// `candle`, `ort-f32` or `ort-int8` (as `--backend` names them).
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "candle" => Some(EmbedBackend::Candle),
+            "ort-f32" => Some(EmbedBackend::Ort(Precision::F32)),
+            "ort-int8" => Some(EmbedBackend::Ort(Precision::Int8)),
+            _ => None,
+        }
+    }
+
+    /// e.g. `candle-f32`, `onnxruntime-int8`, for run.json.
+    pub fn name(self) -> String {
+        match self {
+            EmbedBackend::Candle => "candle-f32".into(),
+            EmbedBackend::Ort(p) => format!("onnxruntime-{}", p.name()),
+        }
+    }
+}
+
+enum Network {
+    Candle(Encoder),
+    Ort { sessions: Sessions, hidden: usize },
+}
+
 pub struct Embedder {
-    network: Encoder,
+    network: Network,
     encoder: TargetEncoder,
     /// The weights file's sha256, for run.json.
     pub weights_sha256: String,
+    pub backend: EmbedBackend,
 }
 
 impl Embedder {
-    pub fn load(dir: &Path) -> Result<Self, StanceError> {
+    /// The encoder of the model directory `dir` on `backend` (`threads` ONNX Runtime
+    /// sessions; candle uses rayon's pool).
+    pub fn load(dir: &Path, backend: EmbedBackend, threads: usize) -> Result<Self, StanceError> {
         let model = ModelDir::open(dir, None)?;
         let encoder = model.target_encoder(TargetMarking {
             markers: None,
             pooling: Pooling::MentionMean,
             max_length: MAX_LENGTH,
         })?;
-        let vb = VarBuilder::from_tensors(model.tensors.clone(), DType::F32, &Device::Cpu);
-        let network = Encoder::load(&model.encoder, vb)?;
+        let network = match backend {
+            EmbedBackend::Candle => {
+                let vb = VarBuilder::from_tensors(model.tensors.clone(), DType::F32, &Device::Cpu);
+                Network::Candle(Encoder::load(&model.encoder, vb)?)
+            }
+            EmbedBackend::Ort(precision) => Network::Ort {
+                sessions: Sessions::open(
+                    &model,
+                    precision,
+                    &format!("sentence encoder ({})", model.weights_sha256),
+                    GraphOutput::Pooled,
+                    threads,
+                )?,
+                hidden: model.encoder.hidden_size(),
+            },
+        };
         Ok(Self {
             network,
             encoder,
             weights_sha256: model.weights_sha256,
+            backend,
         })
     }
 
@@ -95,20 +147,37 @@ impl Embedder {
         self.embed(&joined)
     }
 
+    /// Each input's mean token vector, normalised.
     fn embed_batch(&self, inputs: &[&EncodedInput]) -> Result<Vec<Vec<f32>>, StanceError> {
-        let batch = self.encoder.batch(inputs, &Device::Cpu)?;
-        let hidden =
-            self.network
-                .forward(&batch.input_ids, &batch.attention_mask, &mut Mode::Infer)?;
-        // (rows, 1, seq) x (rows, seq, hidden): each row's mean over its own tokens.
-        let pooled = batch
-            .pool_weights
-            .unsqueeze(1)?
-            .matmul(&hidden.index_select(&batch.input_of, 0)?)?
-            .squeeze(1)?;
-        let norm = pooled.sqr()?.sum_keepdim(1)?.sqrt()?;
-        Ok(pooled.broadcast_div(&norm)?.to_vec2::<f32>()?)
+        let pooled: Vec<Vec<f32>> = match &self.network {
+            Network::Candle(network) => {
+                let batch = self.encoder.batch(inputs, &Device::Cpu)?;
+                let hidden =
+                    network.forward(&batch.input_ids, &batch.attention_mask, &mut Mode::Infer)?;
+                // (rows, 1, seq) x (rows, seq, hidden): each row's mean over its own tokens.
+                batch
+                    .pool_weights
+                    .unsqueeze(1)?
+                    .matmul(&hidden.index_select(&batch.input_of, 0)?)?
+                    .squeeze(1)?
+                    .to_vec2::<f32>()?
+            }
+            Network::Ort { sessions, hidden } => sessions
+                .run(self.encoder.pad(inputs), *hidden)?
+                .chunks(*hidden)
+                .map(<[f32]>::to_vec)
+                .collect(),
+        };
+        Ok(pooled.into_iter().map(normalised).collect())
     }
+}
+
+fn normalised(mut v: Vec<f32>) -> Vec<f32> {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        v.iter_mut().for_each(|x| *x /= norm);
+    }
+    v
 }
 
 /// The dot product of two normalised vectors (0 when either is empty).

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use cluster::Edge;
 use lexical::Sparse;
 
-pub use assign::{StoryError, StoryMap, StoryRecord, StorySource};
+pub use assign::{StoryEncoder, StoryError, StoryMap, StoryRecord, StorySource};
 
 /// What the grouping sees of an article.
 #[derive(Debug, Clone, PartialEq)]
@@ -282,6 +282,100 @@ impl<'a> Grouping<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn text(date: &str, title: &str, lead: &str) -> StoryText {
+        StoryText::new(date, title, lead)
+    }
+
+    fn corpus() -> Vec<StoryText> {
+        let mut texts = vec![
+            text(
+                "2023-01-09",
+                "Seventeen dead at Juliaca airport",
+                "Clashes at the Juliaca airport killed seventeen protesters.",
+            ),
+            text(
+                "2023-01-09",
+                "Massacre at Juliaca airport",
+                "Security forces fired on protesters at the Juliaca airport, killing seventeen.",
+            ),
+            text(
+                "2023-01-10",
+                "Police defend Juliaca airport",
+                "Police defended the Juliaca airport from protesters; seventeen died.",
+            ),
+            text(
+                "2023-01-09",
+                "Congress debates early elections",
+                "Congress debated a bill to bring the elections forward to December.",
+            ),
+            text(
+                "2023-01-10",
+                "Early elections bill fails in Congress",
+                "A bill to bring the elections forward failed in Congress.",
+            ),
+            // The same airport story a month later is another story: outside the window.
+            text(
+                "2023-02-15",
+                "Juliaca airport reopens",
+                "The Juliaca airport reopened after the clashes in which seventeen died.",
+            ),
+            text(
+                "",
+                "Undated note on the Juliaca airport",
+                "The Juliaca airport clashes killed seventeen protesters.",
+            ),
+        ];
+        // Unrelated filler, so that the words above are distinctive.
+        for i in 0..30 {
+            texts.push(text(
+                "2023-01-09",
+                &format!("Market report {i}"),
+                &format!("Shares of company{i} rose on results."),
+            ));
+        }
+        texts
+    }
+
+    #[test]
+    fn articles_on_one_event_group_and_the_window_separates_a_later_one() {
+        let texts = corpus();
+        let lexical = lexical_signatures(&texts);
+        let signature = Signature {
+            lexical: &lexical,
+            embedded: None,
+        };
+        let labels = Grouping::new(&texts, signature, &GroupOptions::lexical()).labels();
+        assert_eq!(labels[0], labels[1]);
+        assert_eq!(labels[0], labels[2]);
+        assert_eq!(labels[3], labels[4]);
+        assert_ne!(labels[0], labels[3]);
+        assert_ne!(labels[5], labels[0], "a month later is outside the window");
+        assert_eq!(
+            labels[6], labels[0],
+            "an undated article is compared across dates"
+        );
+    }
+
+    #[test]
+    fn grouping_does_not_depend_on_the_thread_count() {
+        let texts = corpus();
+        let lexical = lexical_signatures(&texts);
+        let group = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| {
+                    let signature = Signature {
+                        lexical: &lexical,
+                        embedded: None,
+                    };
+                    Grouping::new(&texts, signature, &GroupOptions::lexical()).labels()
+                })
+        };
+        assert_eq!(group(1), group(4));
+    }
 
     #[test]
     fn dates_count_days_from_1970() {

@@ -7,17 +7,18 @@ use slant::compare::{self, CompareOptions, GroupBy, Run, VoiceFilter};
 use slant::corpus::FieldMap;
 use slant::schema::{Counts, ModelInfo, RunFlags, RunManifest, TableRecord};
 
-/// Two outlets; article framings North (0.5, 0.3), South (-0.2, -0.4, 0.0); one article
-/// without mentions; dates in two months.
+/// Two outlets; article framings North (0.5, 0.3), South (-0.2, -0.4, none); one article
+/// without mentions; dates in two months. Stories: e1 = n1 + s1, e2 = n2 + s2, e3 = s3; s4
+/// has none.
 fn write_run(dir: &Path) {
     std::fs::write(
         dir.join("articles.csv"),
         // compare recomputes article numbers from the mentions: they are left empty here.
-        "article_id,outlet,date,title,mentions,actors,framing,framing_own,\
+        "article_id,outlet,date,title,story,mentions,actors,framing,framing_own,\
          left_mentions,left_score,right_mentions,right_score\n\
-         n1,North,2023-01-05,,1,1,,,0,,0,\nn2,North,2023-02-01,,2,2,,,0,,0,\n\
-         s1,South,2023-01-09,,1,1,,,0,,0,\ns2,South,2023-02-03,,1,1,,,0,,0,\n\
-         s3,South,2023-02-04,,1,1,,,0,,0,\ns4,South,,,0,0,,,0,,0,\n",
+         n1,North,2023-01-05,,e1,1,1,,,0,,0,\nn2,North,2023-02-01,,e2,2,2,,,0,,0,\n\
+         s1,South,2023-01-09,,e1,1,1,,,0,,0,\ns2,South,2023-02-03,,e2,1,1,,,0,,0,\n\
+         s3,South,2023-02-04,,e3,1,1,,,0,,0,\ns4,South,,,,0,0,,,0,,0,\n",
     )
     .unwrap();
     let header = "article_id,outlet,actor_id,camp,sentence_start,sentence_end,start,end,mention,context,p_negative,p_neutral,p_positive,score,voice,speaker_id,speaker_text\n";
@@ -329,7 +330,101 @@ fn compare_counts_the_voices_asked_for() {
     assert!((framing.unwrap() - (-0.4)).abs() < 1e-9);
 }
 
+/// Within stories: North − South is 0.5 − (−0.2) in e1 and 0.3 − (−0.4) in e2; e3 has no
+/// North article. Agenda: North mentions the left in both its stories and the right in e2;
+/// South one camp in each of its three.
+fn within_story_differences_and_agenda_match_hand_computation() {
+    let dir = tempfile::tempdir().unwrap();
+    write_run(dir.path());
+    let run = Run::load(dir.path(), GroupBy::Outlet, None, VoiceFilter::All).unwrap();
+    assert!(run.has_stories());
+    let plain = compare::compare(&run, &options()).unwrap();
+    assert!(plain.within.is_empty() && plain.agenda.is_empty());
+    let c = compare::compare(
+        &run,
+        &CompareOptions {
+            within_story: true,
+            ..options()
+        },
+    )
+    .unwrap();
+    let [pair] = &c.within[..] else {
+        panic!("{:?}", c.within)
+    };
+    assert_eq!(
+        (pair.outlet_a.as_str(), pair.outlet_b.as_str()),
+        ("North", "South")
+    );
+    assert_eq!((pair.stories, pair.articles_a, pair.articles_b), (2, 2, 2));
+    assert!((pair.diff.unwrap() - 0.7).abs() < 1e-9);
+    let (low, high) = pair.ci.unwrap();
+    assert!((low - 0.7).abs() < 1e-9 && (high - 0.7).abs() < 1e-9);
+    // Two stories, one article a side: of the four label swaps, two are as extreme.
+    assert!(
+        (pair.p_value.unwrap() - 0.5).abs() < 0.1,
+        "{:?}",
+        pair.p_value
+    );
+    let share = |outlet: &str, camp: &str| {
+        let row = c
+            .agenda
+            .iter()
+            .find(|r| r.outlet == outlet && r.camp == camp)
+            .unwrap();
+        (row.stories, row.stories_mentioning)
+    };
+    assert_eq!(share("North", "left"), (2, 2));
+    assert_eq!(share("North", "right"), (2, 1));
+    assert_eq!(share("North", "neutral"), (2, 0));
+    assert_eq!(share("South", "neutral"), (3, 1));
+    let out = dir.path().join("compare");
+    compare::write(&c, &out).unwrap();
+    let table = std::fs::read_to_string(out.join("within_story.csv")).unwrap();
+    assert!(table.starts_with("outlet_a,outlet_b,stories,articles_a,articles_b,diff,"));
+    assert!(table.contains("North,South,2,2,2,0.700000,"), "{table}");
+    let html_path = dir.path().join("report.html");
+    slant::report::write_report(dir.path(), &c, &options(), &html_path, None).unwrap();
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    assert!(html.contains("Same story, different framing"));
+    assert!(html.contains("Agenda: what each outlet covers"));
+}
+
+/// `--within story` on a run without stories says how to get them.
+fn within_story_needs_stories() {
+    let dir = tempfile::tempdir().unwrap();
+    write_run(dir.path());
+    let articles = dir.path().join("articles.csv");
+    let text = std::fs::read_to_string(&articles).unwrap();
+    let unstoried: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let mut cells: Vec<&str> = line.split(',').collect();
+            if i > 0 {
+                cells[4] = "";
+            }
+            cells.join(",") + "\n"
+        })
+        .collect();
+    std::fs::write(&articles, unstoried).unwrap();
+    write_manifest(dir.path(), Axis::parse(&["left,right"]));
+    let run = Run::load(dir.path(), GroupBy::Outlet, None, VoiceFilter::All).unwrap();
+    let err = compare::compare(
+        &run,
+        &CompareOptions {
+            within_story: true,
+            ..options()
+        },
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(err.contains("--stories auto"), "{err}");
+}
+
 crate::trials! {
+    within_story_differences_and_agenda_match_hand_computation,
+    within_story_needs_stories,
     groups_pairs_actors_and_evidence_match_hand_computation,
     periods_and_axis_override,
     missing_tables_are_named,

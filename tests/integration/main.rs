@@ -18,6 +18,7 @@ mod score;
 mod shards;
 mod stance_encoding;
 mod stance_model;
+mod stories;
 mod voices;
 
 fn main() {
@@ -38,6 +39,7 @@ fn main() {
         schema::trials(),
         score::trials(),
         shards::trials(),
+        stories::trials(),
         stance_encoding::trials(),
         stance_model::trials(),
         voices::trials(),

@@ -9,7 +9,7 @@ use prost::Message;
 use slant::stance::backend::{self, Backend};
 use slant::stance::data;
 use slant::stance::onnx::proto::ModelProto;
-use slant::stance::onnx::{export, Precision};
+use slant::stance::onnx::{export, GraphOutput, Precision};
 use slant::stance::train::{self, ClassWeights, TrainConfig};
 use slant::stance::{card, int8_check, ModelDir, SentenceTargets, Stance};
 
@@ -76,7 +76,7 @@ fn the_exported_graph_is_well_formed() {
         (Precision::F32, 0, "Attention"),
         (Precision::Int8, 5 * layers, "MultiHeadAttention"),
     ] {
-        let bytes = export(&model, precision, "tiny").unwrap();
+        let bytes = export(&model, precision, "tiny", GraphOutput::Probabilities).unwrap();
         let proto = ModelProto::decode(bytes.as_slice()).unwrap();
         let graph = proto.graph.unwrap();
         let inputs: Vec<&str> = graph.input.iter().map(|v| v.name.as_str()).collect();

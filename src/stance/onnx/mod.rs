@@ -5,5 +5,5 @@ pub mod export;
 pub mod proto;
 pub mod runtime;
 
-pub use export::{export, Precision};
-pub use runtime::{library_path, open_session, OrtClassifier, FETCH_COMMAND};
+pub use export::{export, GraphOutput, Precision};
+pub use runtime::{library_path, open_session, OrtClassifier, Sessions, FETCH_COMMAND};

@@ -8,10 +8,10 @@ use ort::session::builder::GraphOptimizationLevel;
 use ort::session::Session;
 use ort::value::Tensor;
 
-use super::export::{export, Precision};
+use super::export::{export, GraphOutput, Precision};
 use crate::fetch::{cache_dir, ONNXRUNTIME};
 use crate::stance::card::{ModelDir, StanceConfig};
-use crate::stance::encoding::{EncodedInput, TargetEncoder};
+use crate::stance::encoding::{EncodedInput, PaddedBatch, TargetEncoder};
 use crate::stance::{SentenceTargets, Stance, StanceError, StanceModel};
 
 /// The command that puts the runtime where slant looks for it.
@@ -68,51 +68,33 @@ pub fn open_session(graph: &[u8], threads: usize) -> Result<Session, StanceError
         .map_err(runtime_error)
 }
 
-/// The stance classifier on ONNX Runtime: the same encoder inputs, batches and pooling as the
-/// candle `Classifier`, and probabilities equal to it within float rounding (f32).
-pub struct OrtClassifier {
-    /// One single-threaded session per worker thread: sentences are scored in parallel, each
-    /// in its own small batch, which small matrices split across threads would not speed up.
-    /// (`Session::run` needs `&mut`, hence the locks; a worker only ever takes its own.)
+/// One single-threaded session per worker thread: sentences are scored in parallel, each in
+/// its own small batch, which small matrices split across threads would not speed up.
+/// (`Session::run` needs `&mut`, hence the locks; a worker only ever takes its own.)
+pub struct Sessions {
     sessions: Vec<Mutex<Session>>,
-    encoder: TargetEncoder,
-    pub precision: Precision,
-    /// Encoder inputs per forward pass.
-    pub batch_size: usize,
+    output: GraphOutput,
 }
 
-impl OrtClassifier {
-    /// Exports `dir` (a trained stance model) to ONNX in memory and opens it on ONNX Runtime,
-    /// once for each of `threads` worker threads.
-    pub fn load(
+impl Sessions {
+    /// Exports `dir` to ONNX in memory with `output` and opens it once for each of `threads`
+    /// worker threads.
+    pub fn open(
         dir: &ModelDir,
         precision: Precision,
+        description: &str,
+        output: GraphOutput,
         threads: usize,
-    ) -> Result<(Self, StanceConfig), StanceError> {
-        let stance = dir.stance_config()?;
-        let encoder = dir.target_encoder(stance.marking.clone())?;
-        let graph = export(
-            dir,
-            precision,
-            &format!("{} ({})", stance.model_id, dir.weights_sha256),
-        )?;
+    ) -> Result<Self, StanceError> {
+        let graph = export(dir, precision, description, output)?;
         let sessions = (0..threads.max(1))
             .map(|_| open_session(&graph, 1).map(Mutex::new))
             .collect::<Result<_, _>>()?;
-        Ok((
-            Self {
-                sessions,
-                encoder,
-                precision,
-                batch_size: 32,
-            },
-            stance,
-        ))
+        Ok(Self { sessions, output })
     }
 
-    /// Probabilities (targets, 3) for every target carried by `inputs`, in input order.
-    pub fn probabilities(&self, inputs: &[&EncodedInput]) -> Result<Vec<[f32; 3]>, StanceError> {
-        let batch = self.encoder.pad(inputs);
+    /// The graph's output for `batch`: `width` values per target, in target order.
+    pub fn run(&self, batch: PaddedBatch, width: usize) -> Result<Vec<f32>, StanceError> {
         let (rows, seq, targets) = (batch.rows, batch.seq, batch.input_of.len());
         let ids: Vec<i64> = batch.ids.iter().map(|&i| i64::from(i)).collect();
         let mask: Vec<i64> = batch.mask.iter().map(|&m| i64::from(m)).collect();
@@ -129,15 +111,60 @@ impl OrtClassifier {
             .lock()
             .map_err(|_| StanceError::Runtime("a previous run panicked".into()))?;
         let outputs = session.run(inputs).map_err(runtime_error)?;
-        let (_, values) = outputs["probabilities"]
+        let (_, values) = outputs[self.output.name()]
             .try_extract_tensor::<f32>()
             .map_err(runtime_error)?;
-        if values.len() != targets * 3 {
+        if values.len() != targets * width {
             return Err(StanceError::Runtime(format!(
-                "model returned {} values for {targets} targets",
+                "model returned {} values for {targets} targets of {width}",
                 values.len()
             )));
         }
+        Ok(values.to_vec())
+    }
+}
+
+/// The stance classifier on ONNX Runtime: the same encoder inputs, batches and pooling as the
+/// candle `Classifier`, and probabilities equal to it within float rounding (f32).
+pub struct OrtClassifier {
+    sessions: Sessions,
+    encoder: TargetEncoder,
+    pub precision: Precision,
+    /// Encoder inputs per forward pass.
+    pub batch_size: usize,
+}
+
+impl OrtClassifier {
+    /// Exports `dir` (a trained stance model) to ONNX in memory and opens it on ONNX Runtime,
+    /// once for each of `threads` worker threads.
+    pub fn load(
+        dir: &ModelDir,
+        precision: Precision,
+        threads: usize,
+    ) -> Result<(Self, StanceConfig), StanceError> {
+        let stance = dir.stance_config()?;
+        let encoder = dir.target_encoder(stance.marking.clone())?;
+        let sessions = Sessions::open(
+            dir,
+            precision,
+            &format!("{} ({})", stance.model_id, dir.weights_sha256),
+            GraphOutput::Probabilities,
+            threads,
+        )?;
+        Ok((
+            Self {
+                sessions,
+                encoder,
+                precision,
+                batch_size: 32,
+            },
+            stance,
+        ))
+    }
+
+    /// Probabilities (targets, 3) for every target carried by `inputs`, in input order.
+    pub fn probabilities(&self, inputs: &[&EncodedInput]) -> Result<Vec<[f32; 3]>, StanceError> {
+        let values = self.sessions.run(self.encoder.pad(inputs), 3)?;
         Ok(values.chunks(3).map(|p| [p[0], p[1], p[2]]).collect())
     }
 }

@@ -5,7 +5,8 @@ use super::*;
 use crate::stance::arch::bert::BertConfig;
 
 impl GraphBuilder<'_> {
-    pub(super) fn bert_classifier(
+    /// The encoder and the pooling: each target's vector (targets, hidden).
+    pub(super) fn bert_pooled(
         &mut self,
         cfg: &BertConfig,
         precision: Precision,
@@ -156,17 +157,6 @@ impl GraphBuilder<'_> {
         let rows = self.op("Gather", "", &[&x, "input_of"], vec![int_attr("axis", 0)]);
         let weights = self.op("Unsqueeze", "", &["pool_weights", &axis_one], vec![]);
         let pooled = self.op("MatMul", "", &[&weights, &rows], vec![]);
-        let pooled = self.op("Squeeze", "", &[&pooled, &axis_one], vec![]);
-        let classes = crate::stance::Label::ALL.len();
-        let head_w = self.trained(&format!("{HEAD}.weight"), &[classes, h])?;
-        let head_w = self.f32_initializer(&format!("{HEAD}.weight"), &[classes, h], &head_w);
-        let head_b = self.bias(HEAD, classes)?;
-        let logits = self.op(
-            "Gemm",
-            "",
-            &[&pooled, &head_w, &head_b],
-            vec![int_attr("transB", 1)],
-        );
-        Ok(self.op("Softmax", "", &[&logits], vec![int_attr("axis", -1)]))
+        Ok(self.op("Squeeze", "", &[&pooled, &axis_one], vec![]))
     }
 }

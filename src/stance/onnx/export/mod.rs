@@ -11,7 +11,8 @@
 //! - `input_ids` int64 (batch, seq), `attention_mask` int64 (batch, seq), 1 for tokens;
 //! - `pool_weights` float (targets, seq): the weights of `encoding::Batch`;
 //! - `input_of` int64 (targets): which input row each target pools from;
-//! - `probabilities` float (targets, 3): negative, neutral, positive.
+//! - `probabilities` float (targets, 3): negative, neutral, positive; or, for a bare encoder
+//!   (`GraphOutput::Pooled`, story embeddings), `pooled` float (targets, hidden).
 
 mod bert;
 
@@ -55,12 +56,32 @@ const MICROSOFT: &str = "com.microsoft";
 const ONNX_OPSET: i64 = 17;
 const IR_VERSION: i64 = 8;
 
-/// Builds the ONNX model of a stance classifier from its config and f32 tensors
-/// (`ModelDir::tensors`). `description` goes into the model's metadata.
+/// What the graph returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GraphOutput {
+    /// The stance classifier's class probabilities (needs the trained head).
+    Probabilities,
+    /// Each target's pooled encoder vector (any encoder, a bare one too).
+    Pooled,
+}
+
+impl GraphOutput {
+    pub fn name(self) -> &'static str {
+        match self {
+            GraphOutput::Probabilities => "probabilities",
+            GraphOutput::Pooled => "pooled",
+        }
+    }
+}
+
+/// Builds the ONNX model of a stance classifier (or of its encoder and pooling alone) from
+/// its config and f32 tensors (`ModelDir::tensors`). `description` goes into the model's
+/// metadata.
 pub fn export(
     dir: &ModelDir,
     precision: Precision,
     description: &str,
+    output: GraphOutput,
 ) -> Result<Vec<u8>, StanceError> {
     let mut graph = GraphBuilder {
         tensors: &dir.tensors,
@@ -68,8 +89,13 @@ pub fn export(
         initializers: Vec::new(),
         next: 0,
     };
-    let probabilities = match &dir.encoder {
-        EncoderConfig::Bert(config) => graph.bert_classifier(config, precision)?,
+    let pooled = match &dir.encoder {
+        EncoderConfig::Bert(config) => graph.bert_pooled(config, precision)?,
+    };
+    let hidden = dir.encoder.hidden_size();
+    let result = match output {
+        GraphOutput::Probabilities => graph.head(&pooled, hidden)?,
+        GraphOutput::Pooled => pooled,
     };
     // A numeric name is a fixed size, anything else a dynamic axis.
     let dims = |names: &[&str]| TensorShapeProto {
@@ -96,15 +122,14 @@ pub fn export(
             }),
         }),
     };
-    let output = value("probabilities", data_type::FLOAT, dims(&["targets", "3"]));
+    let width = match output {
+        GraphOutput::Probabilities => crate::stance::Label::ALL.len(),
+        GraphOutput::Pooled => hidden,
+    }
+    .to_string();
+    let output_value = value(output.name(), data_type::FLOAT, dims(&["targets", &width]));
     let mut nodes = graph.nodes;
-    nodes.push(node(
-        "Identity",
-        "",
-        &[&probabilities],
-        "probabilities",
-        vec![],
-    ));
+    nodes.push(node("Identity", "", &[&result], output.name(), vec![]));
     let model = ModelProto {
         ir_version: IR_VERSION,
         producer_name: "slant".into(),
@@ -120,7 +145,7 @@ pub fn export(
                 value("pool_weights", data_type::FLOAT, dims(&["targets", "seq"])),
                 value("input_of", data_type::INT64, dims(&["targets"])),
             ],
-            output: vec![output],
+            output: vec![output_value],
         }),
         opset_import: vec![
             OperatorSetIdProto {
@@ -183,6 +208,21 @@ struct GraphBuilder<'a> {
 }
 
 impl GraphBuilder<'_> {
+    /// The linear head and softmax over the pooled vectors: class probabilities.
+    fn head(&mut self, pooled: &str, hidden: usize) -> Result<String, StanceError> {
+        let classes = crate::stance::Label::ALL.len();
+        let weight = self.trained(&format!("{HEAD}.weight"), &[classes, hidden])?;
+        let weight = self.f32_initializer(&format!("{HEAD}.weight"), &[classes, hidden], &weight);
+        let bias = self.bias(HEAD, classes)?;
+        let logits = self.op(
+            "Gemm",
+            "",
+            &[pooled, &weight, &bias],
+            vec![int_attr("transB", 1)],
+        );
+        Ok(self.op("Softmax", "", &[&logits], vec![int_attr("axis", -1)]))
+    }
+
     /// A trained tensor, checked against the shape the architecture needs.
     fn trained(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, StanceError> {
         let tensor = self
