@@ -336,8 +336,9 @@ impl StoryAccumulator {
                 self.earliest = Some((day, title.to_string()));
             }
         }
+        // As articles.csv has it, so a merge (which reads the rows back) sums the same values.
         if let Some(f) = article.framing {
-            self.framing.add(f);
+            self.framing.add(as_written(f));
         }
     }
 

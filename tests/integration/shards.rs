@@ -326,7 +326,11 @@ fn many_inputs_by_pattern_or_list_score_as_one_file() {
     succeeds(score(&input, &one, &[]));
     let text = std::fs::read_to_string(&input).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    let pieces: Vec<String> = lines.chunks(15).map(|c| c.join("\n") + "\n").collect();
+    let pieces: Vec<String> = lines
+        .chunks(lines.len().div_ceil(3))
+        .map(|c| c.join("\n") + "\n")
+        .collect();
+    assert_eq!(pieces.len(), 3);
     let split = dir.path().join("split");
     std::fs::create_dir_all(&split).unwrap();
     std::fs::write(split.join("part-a.jsonl"), &pieces[0]).unwrap();
