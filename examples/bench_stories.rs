@@ -1,11 +1,18 @@
-//! How story grouping scales: the AllSides excerpts copied to N articles (copy k moved k weeks
-//! later, so each copy keeps the real per-day density and no copy falls in another's date
-//! window), grouped by words (signatures; candidates and clustering) at several sizes, and the
-//! encoder's embedding rate on real titles and leads, from which `auto`'s embedding time at each
-//! size follows (one forward pass per text: linear by construction). Run by
+//! How story grouping scales, and what its first pass costs on real news. Run by
 //! `scripts/bench-stories`, beside whole scoring runs for the ratio.
 //!
+//! - Scale: the AllSides excerpts (178 days) copied to N articles, copy k moved k weeks later.
+//!   A copy never meets itself (a week is outside the +-3-day window), but up to 25 copies
+//!   overlap in time, so at 100,000 articles a window holds about 25 times AllSides' density
+//!   (about 200 articles a day, a year of many outlets). Grouping by words, and by words and
+//!   embeddings (each copy reusing its original's vector), at each size; and the encoder's
+//!   embedding rate on the real titles and leads, from which `auto`'s embedding time at each
+//!   size follows (one forward pass per text: linear by construction).
+//! - `--prepass DIR`: the whole first pass of `slant score --stories lexical|auto` (read every
+//!   record, signatures, embeddings, grouping) over the articles in DIR, median of 3.
+//!
 //! Usage: bench_stories ARTICLES.jsonl [SIZES...] [--base DIR] [--backend candle|ort-f32|ort-int8]
+//!        [--prepass DIR]
 
 use std::time::Instant;
 
@@ -61,6 +68,9 @@ fn main() -> Result<()> {
     let backend = flag(&args, "--backend").map_or("candle", String::as_str);
     let backend = stories::embed::EmbedBackend::parse(backend)
         .context("--backend is candle, ort-f32 or ort-int8")?;
+    if let Some(dir) = flag(&args, "--prepass") {
+        return prepass(std::path::Path::new(dir), &base, backend);
+    }
     let embedder = stories::embed::Embedder::load(&base, backend, 2)?;
     let started = Instant::now();
     let embedded = embedder.embed_all(&corpus(originals.len()))?;
@@ -94,6 +104,48 @@ fn main() -> Result<()> {
         println!(
             "{n:>8}  {signatures:>12.2}  {lexical_s:>15.2}  {auto_s:>12.2}  {:>26.0}  {groups:>15}",
             n as f64 / rate
+        );
+    }
+    Ok(())
+}
+
+/// The median of 3 first passes over `dir`, by words and with the encoder on `backend`.
+fn prepass(
+    dir: &std::path::Path,
+    base: &std::path::Path,
+    backend: stories::embed::EmbedBackend,
+) -> Result<()> {
+    use slant::corpus::{FieldMap, Format};
+    use slant::stories::{StoryEncoder, StoryMap, StorySource};
+    let inputs = vec![(dir.to_path_buf(), Format::Txt)];
+    let sources = [
+        ("lexical", StorySource::Group {
+            encoder: None,
+            options: GroupOptions::lexical(),
+        }),
+        ("auto", StorySource::Group {
+            encoder: Some(StoryEncoder {
+                dir: base.to_path_buf(),
+                backend,
+                threads: 2,
+            }),
+            options: GroupOptions::default(),
+        }),
+    ];
+    for (name, source) in sources {
+        let mut seconds: Vec<f64> = (0..3)
+            .map(|_| {
+                let started = Instant::now();
+                StoryMap::build(&source, &inputs, &FieldMap::default())?;
+                Ok(started.elapsed().as_secs_f64())
+            })
+            .collect::<Result<_>>()?;
+        seconds.sort_by(f64::total_cmp);
+        println!(
+            "first pass --stories {name} ({}): {:.2} s median of {:.2?}",
+            backend.name(),
+            seconds[1],
+            seconds
         );
     }
     Ok(())
