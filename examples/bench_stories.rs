@@ -119,18 +119,24 @@ fn prepass(
     use slant::stories::{StoryEncoder, StoryMap, StorySource};
     let inputs = vec![(dir.to_path_buf(), Format::Txt)];
     let sources = [
-        ("lexical", StorySource::Group {
-            encoder: None,
-            options: GroupOptions::lexical(),
-        }),
-        ("auto", StorySource::Group {
-            encoder: Some(StoryEncoder {
-                dir: base.to_path_buf(),
-                backend,
-                threads: 2,
-            }),
-            options: GroupOptions::default(),
-        }),
+        (
+            "lexical",
+            StorySource::Group {
+                encoder: None,
+                options: GroupOptions::lexical(),
+            },
+        ),
+        (
+            "auto",
+            StorySource::Group {
+                encoder: Some(StoryEncoder {
+                    dir: base.to_path_buf(),
+                    backend,
+                    threads: 2,
+                }),
+                options: GroupOptions::default(),
+            },
+        ),
     ];
     for (name, source) in sources {
         let mut seconds: Vec<f64> = (0..3)

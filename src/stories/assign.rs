@@ -72,6 +72,12 @@ pub enum StoryError {
     Io(#[from] IoError),
     #[error("story encoder: {0}")]
     Encoder(#[from] StanceError),
+    #[error(
+        "--stories auto|lexical reads the inputs twice (a first pass groups them), and \
+         standard input can be read only once: save it to a file, or give the stories as a \
+         field or a --stories FILE"
+    )]
+    Stdin,
     #[error("{file}:{line}: {message}")]
     File {
         file: PathBuf,
@@ -120,6 +126,9 @@ impl StoryMap {
                 ))
             }
             StorySource::Group { encoder, options } => {
+                if inputs.iter().any(|(path, _)| path == Path::new("-")) {
+                    return Err(StoryError::Stdin);
+                }
                 let (ids, texts) = ungrouped(inputs, fields)?;
                 let lexical = lexical_signatures(&texts);
                 let (embedded, sha256, backend) = match encoder {
@@ -247,6 +256,17 @@ fn read_story_file(path: &Path, bytes: &[u8]) -> Result<HashMap<String, String>,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grouping_refuses_standard_input_which_it_would_read_twice() {
+        let source = StorySource::Group {
+            encoder: None,
+            options: GroupOptions::lexical(),
+        };
+        let inputs = [(PathBuf::from("-"), Format::Jsonl)];
+        let err = StoryMap::build(&source, &inputs, &FieldMap::default()).unwrap_err();
+        assert!(err.to_string().contains("save it to a file"), "{err}");
+    }
 
     #[test]
     fn groups_are_numbered_in_input_order_of_their_first_article() {
