@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use slant::stance::onnx::Precision;
 use slant::stories::embed::EmbedBackend;
 use slant::stories::{self, eval::agreement, GroupOptions, Grouping, Signature, StoryText};
 
@@ -295,7 +296,46 @@ fn allsides_auto_grouping_reaches_the_target() {
     assert!(a.ari >= 0.90, "{a:?}");
 }
 
+/// The story encoder on ONNX Runtime f32 gives candle's vectors (a tiny random encoder, as a
+/// fetched base model is laid out); int8 stays close; every vector is normalised.
+fn story_embeddings_agree_on_candle_and_onnx_runtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = crate::common::write_base(&dir.path().join("base"));
+    let texts: Vec<String> = [
+        "the president praised the reform",
+        "protesters condemned the police",
+        "critics attacked the minister's plan today",
+        "",
+        "boluarte met the leaders of congress",
+    ]
+    .map(String::from)
+    .to_vec();
+    let embed = |backend: EmbedBackend| {
+        stories::embed::Embedder::load(&base, backend, 2)
+            .unwrap()
+            .embed(&texts)
+            .unwrap()
+    };
+    let candle = embed(EmbedBackend::Candle);
+    let f32 = embed(EmbedBackend::Ort(Precision::F32));
+    let int8 = embed(EmbedBackend::Ort(Precision::Int8));
+    assert!(candle[3].is_empty() && f32[3].is_empty() && int8[3].is_empty());
+    for i in [0, 1, 2, 4] {
+        let norm: f32 = candle[i].iter().map(|x| x * x).sum::<f32>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-5, "{norm}");
+        let gap = candle[i]
+            .iter()
+            .zip(&f32[i])
+            .map(|(a, b)| (a - b).abs())
+            .fold(0f32, f32::max);
+        assert!(gap < 1e-4, "text {i}: f32 differs from candle by {gap}");
+        let close = stories::embed::cosine(&candle[i], &int8[i]);
+        assert!(close > 0.99, "text {i}: int8 cosine {close}");
+    }
+}
+
 crate::trials! {
+    story_embeddings_agree_on_candle_and_onnx_runtime: [Need::Runtime],
     the_demo_events_come_from_the_story_field,
     grouping_by_words_finds_the_demo_events,
     grouping_with_the_encoder_finds_the_demo_events: [Need::FetchedBase],
