@@ -122,7 +122,7 @@ pub fn compare_means(a: &[f64], b: &[f64], resamples: usize, seed: u64) -> Optio
         diff: observed,
         low: quantile(&diffs, 0.025),
         high: quantile(&diffs, 0.975),
-        p_value: (extreme + 1) as f64 / (resamples + 1) as f64,
+        p_value: permutation_p(extreme, resamples),
     })
 }
 
@@ -144,17 +144,9 @@ pub fn compare_within(strata: &[Stratum], resamples: usize, seed: u64) -> Option
     }
     let differences: Vec<f64> = strata.iter().map(|(a, b)| mean(a) - mean(b)).collect();
     let observed = mean(&differences);
-    let mut rng = StdRng::seed_from_u64(seed);
-    let n = differences.len();
-    let mut means: Vec<f64> = (0..resamples)
-        .map(|_| {
-            (0..n)
-                .map(|_| differences[rng.gen_range(0..n)])
-                .sum::<f64>()
-                / n as f64
-        })
-        .collect();
-    means.sort_by(f64::total_cmp);
+    let (low, high) = bootstrap_mean_ci(&differences, resamples, 0.05, seed)?;
+    // The permutations draw from their own stream, so they do not depend on the bootstrap's.
+    let mut rng = StdRng::seed_from_u64(seed.rotate_left(32));
     let mut pooled: Vec<(Vec<f64>, usize, f64)> = strata
         .iter()
         .map(|(a, b)| {
@@ -171,16 +163,22 @@ pub fn compare_within(strata: &[Stratum], resamples: usize, seed: u64) -> Option
             let sum_a: f64 = values[..*a_len].iter().sum();
             sum += sum_a / *a_len as f64 - (*total - sum_a) / (values.len() - *a_len) as f64;
         }
-        if (sum / n as f64).abs() >= observed.abs() - 1e-12 {
+        // A small tolerance keeps ties from being lost to rounding.
+        if (sum / differences.len() as f64).abs() >= observed.abs() - 1e-12 {
             extreme += 1;
         }
     }
     Some(Difference {
         diff: observed,
-        low: quantile(&means, 0.025),
-        high: quantile(&means, 0.975),
-        p_value: (extreme + 1) as f64 / (resamples + 1) as f64,
+        low,
+        high,
+        p_value: permutation_p(extreme, resamples),
     })
+}
+
+/// A permutation test's two-sided p-value, (k + 1) / (R + 1): never zero.
+fn permutation_p(extreme: usize, resamples: usize) -> f64 {
+    (extreme + 1) as f64 / (resamples + 1) as f64
 }
 
 /// Benjamini-Hochberg adjusted p-values, in the input order.

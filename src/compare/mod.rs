@@ -469,20 +469,32 @@ pub fn summary(c: &Comparison) -> String {
             ci(g.stats.framing_ci)
         );
     }
+    // One line per pair: its name, a second column (period or shared stories), the test.
+    let pair_line = |a: &str, b: &str, second: &str, diff, interval, p: Option<f64>, adjusted| {
+        let p4 = |p: Option<f64>| p.map_or("-".into(), |v| format!("{v:.4}"));
+        format!(
+            "{:<width$}  {:>8}  {:>8}  {:>18}  {:>8}  {:>8}\n",
+            format!("{a} vs {b}"),
+            second,
+            fmt(diff),
+            ci(interval),
+            p4(p),
+            p4(adjusted)
+        )
+    };
     out += &format!(
         "\n{:<width$}  {:>8}  {:>8}  {:>18}  {:>8}  {:>8}\n",
         "pair", "period", "diff", "95% CI", "p", "p (BH)"
     );
     for p in &c.pairs {
-        let name = format!("{} vs {}", p.outlet_a, p.outlet_b);
-        out += &format!(
-            "{:<width$}  {:>8}  {:>8}  {:>18}  {:>8}  {:>8}\n",
-            name,
-            p.period,
-            fmt(p.diff),
-            ci(p.ci),
-            p.p_value.map_or("-".into(), |v| format!("{v:.4}")),
-            p.p_adjusted.map_or("-".into(), |v| format!("{v:.4}"))
+        out += &pair_line(
+            &p.outlet_a,
+            &p.outlet_b,
+            &p.period,
+            p.diff,
+            p.ci,
+            p.p_value,
+            p.p_adjusted,
         );
     }
     if !c.within.is_empty() {
@@ -491,15 +503,14 @@ pub fn summary(c: &Comparison) -> String {
             "pair", "stories", "diff", "95% CI", "p", "p (BH)"
         );
         for p in &c.within {
-            let name = format!("{} vs {}", p.outlet_a, p.outlet_b);
-            out += &format!(
-                "{:<width$}  {:>8}  {:>8}  {:>18}  {:>8}  {:>8}\n",
-                name,
-                p.stories,
-                fmt(p.diff),
-                ci(p.ci),
-                p.p_value.map_or("-".into(), |v| format!("{v:.4}")),
-                p.p_adjusted.map_or("-".into(), |v| format!("{v:.4}"))
+            out += &pair_line(
+                &p.outlet_a,
+                &p.outlet_b,
+                &p.stories.to_string(),
+                p.diff,
+                p.ci,
+                p.p_value,
+                p.p_adjusted,
             );
         }
     }

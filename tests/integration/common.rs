@@ -1,8 +1,9 @@
 //! Test fixtures: a tiny BERT and WordPiece tokenizer written to a temporary model directory,
 //! so model code is exercised without any download.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::{VarBuilder, VarMap};
@@ -270,4 +271,32 @@ pub fn train_config(dir: &Path, base: &Path, train_file: &Path, epochs: usize) -
 /// No interruption.
 pub fn quiet() -> RunOptions {
     RunOptions::default()
+}
+
+/// The slant binary, started in the checkout, with no model or kill point from the
+/// environment.
+pub fn slant() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_slant"));
+    command
+        .env_remove("SLANT_MODEL")
+        .env_remove("SLANT_KILL_AT")
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    command
+}
+
+/// A CSV table as one map from column to value per row.
+pub fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            header
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
 }

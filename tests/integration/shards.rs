@@ -8,6 +8,8 @@ use std::process::{Command, Output};
 
 use slant::schema::SCORE_TABLES as TABLES;
 
+use crate::common::slant;
+
 /// The demo articles with three bad records (broken JSON, no text, a duplicate id) among them.
 fn corpus(dir: &Path) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -36,15 +38,6 @@ const SCORE_FLAGS: [&str; 9] = [
     "300",
     "--quiet",
 ];
-
-fn slant() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_slant"));
-    command
-        .env_remove("SLANT_MODEL")
-        .env_remove("SLANT_KILL_AT")
-        .current_dir(env!("CARGO_MANIFEST_DIR"));
-    command
-}
 
 fn score(input: &Path, out: &Path, extra: &[&str]) -> Output {
     slant()

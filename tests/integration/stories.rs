@@ -4,24 +4,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use slant::stance::onnx::Precision;
 use slant::stories::embed::EmbedBackend;
 use slant::stories::{self, eval::agreement, GroupOptions, Grouping, Signature, StoryText};
 
-use crate::common::{shared, Need};
+use crate::common::{read_csv, shared, slant, Need};
 
 const DEMO: &str = "datasets/demo/articles.jsonl";
-
-fn slant() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_slant"));
-    command
-        .env_remove("SLANT_MODEL")
-        .env_remove("SLANT_KILL_AT")
-        .current_dir(env!("CARGO_MANIFEST_DIR"));
-    command
-}
 
 fn score(out: &Path, extra: &[&str]) -> Output {
     slant()
@@ -45,26 +36,10 @@ fn succeeds(output: Output) {
     );
 }
 
-fn rows(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let header = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            header
-                .iter()
-                .zip(r.iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
-}
-
 /// Story id -> the ids of its articles, from articles.csv.
 fn stories_of(run: &Path) -> BTreeMap<String, BTreeSet<String>> {
     let mut stories: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for row in rows(&run.join("articles.csv")) {
+    for row in read_csv(&run.join("articles.csv")) {
         if !row["story"].is_empty() {
             stories
                 .entry(row["story"].clone())
@@ -93,8 +68,8 @@ fn demo_events() -> BTreeMap<String, BTreeSet<String>> {
 
 /// stories.csv is articles.csv grouped by story: counts, outlets and dates agree.
 fn assert_stories_table_adds_up(run: &Path) {
-    let articles = rows(&run.join("articles.csv"));
-    let table = rows(&run.join("stories.csv"));
+    let articles = read_csv(&run.join("articles.csv"));
+    let table = read_csv(&run.join("stories.csv"));
     assert_eq!(table.len(), stories_of(run).len());
     for story in &table {
         let members: Vec<_> = articles
@@ -233,14 +208,14 @@ fn the_demo_outlets_differ_within_their_shared_stories() {
             .output()
             .unwrap(),
     );
-    let within = rows(&run.join("compare/within_story.csv"));
+    let within = read_csv(&run.join("compare/within_story.csv"));
     let pair = within
         .iter()
         .find(|r| r["outlet_a"] == "Civic Dispatch" && r["outlet_b"] == "Patriot Standard")
         .unwrap();
     assert_eq!(pair["stories"], "4");
     assert!(pair["diff"].parse::<f64>().unwrap() > 0.3, "{pair:?}");
-    let agenda = rows(&run.join("compare/agenda.csv"));
+    let agenda = read_csv(&run.join("compare/agenda.csv"));
     assert!(agenda
         .iter()
         .any(|r| r["outlet"] == "Metro Wire" && r["camp"] == "government" && r["stories"] == "4"));

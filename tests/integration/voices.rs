@@ -10,24 +10,10 @@ use slant::actors::Registry;
 use slant::annotate::eval::{evaluate, load};
 use slant::annotate::{VoiceChoice, VoiceMethod};
 
+use crate::common::read_csv;
+
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let header = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            header
-                .iter()
-                .zip(r.iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
 }
 
 /// The seed article: the Foreign Ministry's words about Petro are the ministry's, Petro's
