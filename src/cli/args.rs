@@ -126,7 +126,7 @@ fn fetch_runtime_on_first_use(quiet: bool) {
             ONNXRUNTIME.dir(&cache).display()
         );
     }
-    if let Err(e) = ONNXRUNTIME.fetch(&cache, None) {
+    if let Err(e) = ONNXRUNTIME.fetch(&cache, &[]) {
         if !quiet {
             eprintln!("slant: note: could not fetch ONNX Runtime: {e}");
         }

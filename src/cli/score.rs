@@ -127,7 +127,7 @@ impl Args {
                             if !quiet {
                                 eprintln!("fetching the base encoder for --stories auto (once)");
                             }
-                            MINILM.fetch(&cache_dir(), None)?
+                            MINILM.fetch(&cache_dir(), &[])?
                         }
                     },
                 };

@@ -79,7 +79,7 @@ pub fn run(args: Args, quiet: bool) -> Result<()> {
     let (base, base_model, base_sha256) = match args.base {
         Some(dir) => (dir.clone(), dir.display().to_string(), None),
         None => (
-            MINILM.fetch(&cache_dir(), None)?,
+            MINILM.fetch(&cache_dir(), &[])?,
             format!("sentence-transformers/{}", MINILM.description()),
             Some(MINILM.checked_sha256.to_string()),
         ),

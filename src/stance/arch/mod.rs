@@ -4,6 +4,8 @@
 //! each `match` below.
 
 pub mod bert;
+mod layers;
+pub mod mpnet;
 
 use candle_core::{Result, Tensor};
 use candle_nn::VarBuilder;
@@ -13,11 +15,13 @@ use tokenizers::Tokenizer;
 use super::dropout::DropoutRng;
 use super::StanceError;
 use bert::{Bert, BertConfig};
+use mpnet::{Mpnet, MpnetConfig};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Architecture {
     Bert,
+    Mpnet,
 }
 
 /// The tokens an encoder input is framed with: `cls` text `sep`, then `pad` to the batch's
@@ -72,6 +76,7 @@ fn framing_tokens(processor: &serde_json::Value) -> Option<(String, String)> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum EncoderConfig {
     Bert(BertConfig),
+    Mpnet(MpnetConfig),
 }
 
 impl Architecture {
@@ -85,8 +90,9 @@ impl Architecture {
         }
         match config.get("model_type").and_then(|t| t.as_str()) {
             Some("bert") | None => Ok(Architecture::Bert),
+            Some("mpnet") => Ok(Architecture::Mpnet),
             Some(other) => Err(StanceError::Config(format!(
-                "config.json: model_type {other:?} is not an architecture slant implements (bert)"
+                "config.json: model_type {other:?} is not an architecture slant implements (bert, mpnet)"
             ))),
         }
     }
@@ -95,6 +101,7 @@ impl Architecture {
     pub fn default_special_tokens(self) -> SpecialTokens {
         match self {
             Architecture::Bert => bert::special_tokens(),
+            Architecture::Mpnet => mpnet::special_tokens(),
         }
     }
 
@@ -102,6 +109,7 @@ impl Architecture {
     pub fn markers(self) -> (&'static str, &'static str) {
         match self {
             Architecture::Bert => bert::MARKERS,
+            Architecture::Mpnet => mpnet::MARKERS,
         }
     }
 
@@ -112,6 +120,7 @@ impl Architecture {
     ) -> std::result::Result<EncoderConfig, serde_json::Error> {
         match self {
             Architecture::Bert => Ok(EncoderConfig::Bert(serde_json::from_value(config)?)),
+            Architecture::Mpnet => Ok(EncoderConfig::Mpnet(serde_json::from_value(config)?)),
         }
     }
 }
@@ -120,12 +129,21 @@ impl EncoderConfig {
     pub fn architecture(&self) -> Architecture {
         match self {
             EncoderConfig::Bert(_) => Architecture::Bert,
+            EncoderConfig::Mpnet(_) => Architecture::Mpnet,
         }
     }
 
     pub fn hidden_size(&self) -> usize {
         match self {
             EncoderConfig::Bert(c) => c.hidden_size,
+            EncoderConfig::Mpnet(c) => c.hidden_size,
+        }
+    }
+
+    pub fn layers(&self) -> usize {
+        match self {
+            EncoderConfig::Bert(c) => c.num_hidden_layers,
+            EncoderConfig::Mpnet(c) => c.num_hidden_layers,
         }
     }
 
@@ -133,6 +151,7 @@ impl EncoderConfig {
     pub fn hidden_dropout(&self) -> f32 {
         match self {
             EncoderConfig::Bert(c) => c.hidden_dropout_prob,
+            EncoderConfig::Mpnet(c) => c.hidden_dropout_prob,
         }
     }
 }
@@ -140,12 +159,14 @@ impl EncoderConfig {
 /// A loaded encoder: token ids and mask in, one hidden vector per token out.
 pub enum Encoder {
     Bert(Bert),
+    Mpnet(Mpnet),
 }
 
 impl Encoder {
     pub fn load(config: &EncoderConfig, vb: VarBuilder) -> Result<Self> {
         match config {
             EncoderConfig::Bert(c) => Ok(Encoder::Bert(Bert::load(c, vb)?)),
+            EncoderConfig::Mpnet(c) => Ok(Encoder::Mpnet(Mpnet::load(c, vb)?)),
         }
     }
 
@@ -158,6 +179,7 @@ impl Encoder {
     ) -> Result<Tensor> {
         match self {
             Encoder::Bert(b) => b.forward(input_ids, attention_mask, mode),
+            Encoder::Mpnet(m) => m.forward(input_ids, attention_mask, mode),
         }
     }
 }

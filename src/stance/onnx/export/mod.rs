@@ -15,6 +15,7 @@
 //!   (`GraphOutput::Pooled`, story embeddings), `pooled` float (targets, hidden).
 
 mod bert;
+mod mpnet;
 
 use std::collections::HashMap;
 
@@ -39,7 +40,9 @@ pub enum Precision {
     /// The query, key, value and feed-forward weights as int8 (symmetric, one scale per
     /// output column), their inputs quantized on the fly: eleven twelfths of the encoder's
     /// multiply work. The attention output projection stays f32: quantizing it cost 1.7 points
-    /// of dev-rw macro-F1, against 0.4 for everything else (see benches/RESULTS.md).
+    /// of dev-rw macro-F1, against 0.4 for everything else (see benches/RESULTS.md). MPNet
+    /// keeps its feed-forward output in f32 too (`LayerNames::quantize_ffn_output`): seven
+    /// twelfths.
     Int8,
 }
 
@@ -91,6 +94,7 @@ pub fn export(
     };
     let pooled = match &dir.encoder {
         EncoderConfig::Bert(config) => graph.bert_pooled(config, precision)?,
+        EncoderConfig::Mpnet(config) => graph.mpnet_pooled(config, precision)?,
     };
     let hidden = dir.encoder.hidden_size();
     let result = match output {
@@ -191,6 +195,15 @@ fn int_attr(name: &str, i: i64) -> AttributeProto {
     }
 }
 
+fn ints_attr(name: &str, ints: &[i64]) -> AttributeProto {
+    AttributeProto {
+        name: name.into(),
+        ints: ints.to_vec(),
+        r#type: attribute_type::INTS,
+        ..Default::default()
+    }
+}
+
 fn float_attr(name: &str, f: f32) -> AttributeProto {
     AttributeProto {
         name: name.into(),
@@ -207,7 +220,148 @@ struct GraphBuilder<'a> {
     next: usize,
 }
 
+/// Where one encoder layer's attention weights are, under `encoder.layer.N.` (the
+/// feed-forward block's names, `intermediate.dense`, `output.dense` and `output.LayerNorm`,
+/// are the same in every architecture here).
+struct LayerNames {
+    query: &'static str,
+    key: &'static str,
+    value: &'static str,
+    attention_output: &'static str,
+    attention_norm: &'static str,
+    /// Whether int8 quantizes the feed-forward output projection too. Its input (after GELU)
+    /// has outlier channels that one dynamic scale per tensor flattens: in MPNet that alone
+    /// took int8 sentence embeddings from cosine 0.99 to 0.88-0.93 of f32.
+    quantize_ffn_output: bool,
+}
+
+/// The sizes of an encoder's layers.
+struct LayerShape {
+    layers: usize,
+    hidden: usize,
+    intermediate: usize,
+    heads: usize,
+    eps: f32,
+}
+
 impl GraphBuilder<'_> {
+    /// The encoder layers over the embeddings `x` (batch, seq, hidden), with
+    /// `attention_bias` (1, heads, seq, seq) added to every attention score when given.
+    fn encoder_layers(
+        &mut self,
+        mut x: String,
+        attention_bias: Option<&str>,
+        shape: &LayerShape,
+        names: &LayerNames,
+        precision: Precision,
+    ) -> Result<String, StanceError> {
+        let LayerShape {
+            hidden: h,
+            intermediate: ff,
+            heads,
+            eps,
+            ..
+        } = *shape;
+        let mask = self.op(
+            "Cast",
+            "",
+            &["attention_mask"],
+            vec![int_attr("to", data_type::INT32 as i64)],
+        );
+        let heads = vec![int_attr("num_heads", heads as i64)];
+        let projections = [names.query, names.key, names.value];
+        for layer in 0..shape.layers {
+            let p = format!("encoder.layer.{layer}");
+            let qkv_bias_name = format!("{p}.attention.qkv.bias");
+            let context = if precision == Precision::F32 {
+                // Attention takes query, key and value as one (hidden, 3 * hidden) matrix.
+                let mut qkv_weight = vec![0f32; h * 3 * h];
+                let mut qkv_bias = Vec::with_capacity(3 * h);
+                for (part, name) in projections.iter().enumerate() {
+                    let w = self.trained(&format!("{p}.{name}.weight"), &[h, h])?;
+                    for (out, row) in w.chunks(h).enumerate() {
+                        for (i, v) in row.iter().enumerate() {
+                            qkv_weight[i * 3 * h + part * h + out] = *v;
+                        }
+                    }
+                    qkv_bias.extend(self.trained(&format!("{p}.{name}.bias"), &[h])?);
+                }
+                let qkv_weight = self.f32_initializer(
+                    &format!("{p}.attention.qkv.weight"),
+                    &[h, 3 * h],
+                    &qkv_weight,
+                );
+                let qkv_bias = self.f32_initializer(&qkv_bias_name, &[3 * h], &qkv_bias);
+                let mut inputs = vec![x.as_str(), &qkv_weight, &qkv_bias, &mask];
+                if let Some(bias) = attention_bias {
+                    inputs.extend(["", bias]);
+                }
+                self.op("Attention", MICROSOFT, &inputs, heads.clone())
+            } else {
+                // Quantized projections cannot go into Attention (it takes f32 weights), so
+                // they run separately and MultiHeadAttention adds the biases.
+                let mut parts = Vec::new();
+                let mut bias = Vec::with_capacity(3 * h);
+                for name in projections {
+                    parts.push(self.matmul(&x, &format!("{p}.{name}"), h, h, precision)?);
+                    bias.extend(self.trained(&format!("{p}.{name}.bias"), &[h])?);
+                }
+                let bias = self.f32_initializer(&qkv_bias_name, &[3 * h], &bias);
+                let mut inputs = vec![parts[0].as_str(), &parts[1], &parts[2], &bias, &mask];
+                if let Some(attention_bias) = attention_bias {
+                    inputs.push(attention_bias);
+                }
+                self.op("MultiHeadAttention", MICROSOFT, &inputs, heads.clone())
+            };
+            let output = format!("{p}.{}", names.attention_output);
+            let projected = self.matmul(&context, &output, h, h, Precision::F32)?;
+            let bias = self.bias(&output, h)?;
+            let (gamma, beta) =
+                self.layer_norm_params(&format!("{p}.{}", names.attention_norm), h)?;
+            x = self.op(
+                "SkipLayerNormalization",
+                MICROSOFT,
+                &[&projected, &x, &gamma, &beta, &bias],
+                vec![float_attr("epsilon", eps)],
+            );
+
+            let intermediate =
+                self.matmul(&x, &format!("{p}.intermediate.dense"), h, ff, precision)?;
+            let bias = self.bias(&format!("{p}.intermediate.dense"), ff)?;
+            let activated = self.op("BiasGelu", MICROSOFT, &[&intermediate, &bias], vec![]);
+            let out_precision = if names.quantize_ffn_output {
+                precision
+            } else {
+                Precision::F32
+            };
+            let out = self.matmul(
+                &activated,
+                &format!("{p}.output.dense"),
+                ff,
+                h,
+                out_precision,
+            )?;
+            let bias = self.bias(&format!("{p}.output.dense"), h)?;
+            let (gamma, beta) = self.layer_norm_params(&format!("{p}.output.LayerNorm"), h)?;
+            x = self.op(
+                "SkipLayerNormalization",
+                MICROSOFT,
+                &[&out, &x, &gamma, &beta, &bias],
+                vec![float_attr("epsilon", eps)],
+            );
+        }
+        Ok(x)
+    }
+
+    /// Pooling: each target's weighted sum over its input row's hidden states `x`.
+    fn pool(&mut self, x: &str) -> String {
+        let axis_one = self.i64_initializer("axis_one", &[1], &[1]);
+        let rows = self.op("Gather", "", &[x, "input_of"], vec![int_attr("axis", 0)]);
+        let weights = self.op("Unsqueeze", "", &["pool_weights", &axis_one], vec![]);
+        let pooled = self.op("MatMul", "", &[&weights, &rows], vec![]);
+        self.op("Squeeze", "", &[&pooled, &axis_one], vec![])
+    }
+
     /// The linear head and softmax over the pooled vectors: class probabilities.
     fn head(&mut self, pooled: &str, hidden: usize) -> Result<String, StanceError> {
         let classes = crate::stance::Label::ALL.len();

@@ -1,0 +1,156 @@
+//! The MPNet encoder against the reference: `tests/fixtures/mpnet-reference.json` holds what
+//! Python's transformers and sentence-transformers compute with all-mpnet-base-v2 for a few
+//! sentences (written by `scripts/mpnet_reference.py`). candle and the ONNX graphs must give
+//! the same token ids, hidden states and sentence embeddings.
+
+use std::path::Path;
+
+use candle_core::{DType, Device, IndexOp};
+use candle_nn::VarBuilder;
+use serde::Deserialize;
+use slant::fetch::{cache_dir, MPNET};
+use slant::stance::arch::{Architecture, Encoder, Mode};
+use slant::stance::encoding::{EncodedInput, Pooling, TargetMarking};
+use slant::stance::onnx::{GraphOutput, Precision, Sessions};
+use slant::stance::ModelDir;
+
+#[derive(Deserialize)]
+struct Reference {
+    head: usize,
+    cases: Vec<Case>,
+    padded_batch_head: Vec<Vec<Vec<f32>>>,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    text: String,
+    ids: Vec<u32>,
+    hidden_head: Vec<Vec<f32>>,
+    embedding: Vec<f32>,
+}
+
+fn reference() -> Reference {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mpnet-reference.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn model() -> ModelDir {
+    let dir = MPNET.cached(&cache_dir()).expect("listed as needing MPNet");
+    ModelDir::open(&dir, Some(MPNET.checked_sha256)).unwrap()
+}
+
+/// The whole input as the one target: pooling it is sentence-transformers' mean pooling.
+fn whole(ids: &[u32]) -> EncodedInput {
+    EncodedInput {
+        ids: ids.to_vec(),
+        targets: vec![(0, 0..ids.len())],
+    }
+}
+
+fn normalised(v: &[f32]) -> Vec<f32> {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    v.iter().map(|x| x / norm).collect()
+}
+
+fn max_difference(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len());
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
+}
+
+fn candle_matches_the_reference_token_by_token_and_padded() {
+    let reference = reference();
+    let model = model();
+    assert_eq!(model.encoder.architecture(), Architecture::Mpnet);
+    let encoder = model
+        .target_encoder(TargetMarking {
+            markers: None,
+            pooling: Pooling::MentionMean,
+            max_length: 512,
+        })
+        .unwrap();
+    let vb = VarBuilder::from_tensors(model.tensors.clone(), DType::F32, &Device::Cpu);
+    let network = Encoder::load(&model.encoder, vb).unwrap();
+    let inputs: Vec<EncodedInput> = reference.cases.iter().map(|c| whole(&c.ids)).collect();
+    for (case, input) in reference.cases.iter().zip(&inputs) {
+        // The tokenizer frames the text as the reference does: <s> ... </s>.
+        let text = 0..case.text.len();
+        let encoded = encoder
+            .encode(&case.text, std::slice::from_ref(&text))
+            .unwrap();
+        assert_eq!(encoded.len(), 1);
+        assert_eq!(&encoded[0].ids, &case.ids, "{}", case.text);
+
+        let batch = encoder.batch(&[input], &Device::Cpu).unwrap();
+        let hidden = network
+            .forward(&batch.input_ids, &batch.attention_mask, &mut Mode::Infer)
+            .unwrap()
+            .i(0)
+            .unwrap()
+            .to_vec2::<f32>()
+            .unwrap();
+        for (token, expected) in hidden.iter().zip(&case.hidden_head) {
+            let d = max_difference(&token[..reference.head], expected);
+            assert!(d < 1e-4, "{}: hidden states differ by {d}", case.text);
+        }
+        let mean: Vec<f32> = (0..hidden[0].len())
+            .map(|j| hidden.iter().map(|t| t[j]).sum::<f32>() / hidden.len() as f32)
+            .collect();
+        let d = max_difference(&normalised(&mean), &case.embedding);
+        assert!(d < 1e-4, "{}: embedding differs by {d}", case.text);
+    }
+    // All sentences in one padded batch: real tokens as in the reference's padded batch.
+    let refs: Vec<&EncodedInput> = inputs.iter().collect();
+    let batch = encoder.batch(&refs, &Device::Cpu).unwrap();
+    let hidden = network
+        .forward(&batch.input_ids, &batch.attention_mask, &mut Mode::Infer)
+        .unwrap();
+    for (row, expected) in reference.padded_batch_head.iter().enumerate() {
+        let got = hidden.i(row).unwrap().to_vec2::<f32>().unwrap();
+        for (token, expected) in got.iter().zip(expected) {
+            let d = max_difference(&token[..reference.head], expected);
+            assert!(d < 1e-4, "row {row} padded: hidden states differ by {d}");
+        }
+    }
+}
+
+fn onnx_graphs_give_the_reference_embeddings() {
+    let reference = reference();
+    let model = model();
+    let encoder = model
+        .target_encoder(TargetMarking {
+            markers: None,
+            pooling: Pooling::MentionMean,
+            max_length: 512,
+        })
+        .unwrap();
+    let hidden = model.encoder.hidden_size();
+    let inputs: Vec<EncodedInput> = reference.cases.iter().map(|c| whole(&c.ids)).collect();
+    let refs: Vec<&EncodedInput> = inputs.iter().collect();
+    for precision in [Precision::F32, Precision::Int8] {
+        let sessions =
+            Sessions::open(&model, precision, "mpnet test", GraphOutput::Pooled, 1).unwrap();
+        // Padded together: the padding mask and the relative-position bias must both hold.
+        let pooled = sessions.run(encoder.pad(&refs), hidden).unwrap();
+        for (case, row) in reference.cases.iter().zip(pooled.chunks(hidden)) {
+            let got = normalised(row);
+            match precision {
+                Precision::F32 => {
+                    let d = max_difference(&got, &case.embedding);
+                    assert!(d < 1e-4, "{}: f32 embedding differs by {d}", case.text);
+                }
+                Precision::Int8 => {
+                    let cosine: f32 = got.iter().zip(&case.embedding).map(|(a, b)| a * b).sum();
+                    assert!(cosine > 0.985, "{}: int8 cosine {cosine}", case.text);
+                }
+            }
+        }
+    }
+}
+
+crate::trials! {
+    candle_matches_the_reference_token_by_token_and_padded: [crate::common::Need::FetchedMpnet],
+    onnx_graphs_give_the_reference_embeddings: [crate::common::Need::FetchedMpnet, crate::common::Need::Runtime],
+}
