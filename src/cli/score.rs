@@ -181,6 +181,7 @@ pub fn run(args: Args, quiet: bool) -> Result<()> {
         path: model_dir.display().to_string(),
         sha256: loaded.weights_sha256.clone(),
         backend: loaded.backend.clone(),
+        temperature: loaded.stance.calibration.as_ref().map(|c| c.temperature),
     };
     let stories = args.stories(&loaded.backend, quiet)?;
     if !quiet && matches!(stories, StorySource::Group { .. }) {

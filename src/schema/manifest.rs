@@ -19,6 +19,9 @@ pub struct ModelInfo {
     pub sha256: String,
     /// Which inference backend and precision scored the mentions.
     pub backend: String,
+    /// The calibration temperature the probabilities were scaled by (slant.json's), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
 }
 
 /// An actor registry file and its checksum.

@@ -132,6 +132,7 @@ mod tests {
             base_model: "base".into(),
             base_sha256: "0".into(),
             int8_check: check,
+            calibration: None,
         }
     }
 

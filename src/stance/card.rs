@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 use tokenizers::Tokenizer;
 
 use super::arch::{Architecture, EncoderConfig, SpecialTokens};
+use super::calibrate::Calibration;
 use super::encoding::{TargetEncoder, TargetMarking};
+use super::model::HEAD;
 use super::{Label, StanceError};
 use crate::util::{sha256_hex, write_atomic, write_atomic_with, IoError};
 
@@ -36,6 +38,10 @@ pub struct StanceConfig {
     /// What int8 costs these weights (`slant check-int8`); `auto` runs int8 only when it passed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub int8_check: Option<Int8Check>,
+    /// The temperature its probabilities are scaled by (`slant calibrate`); applied to the
+    /// head when the model is opened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<Calibration>,
 }
 
 /// The most macro-F1 int8 may cost, on every checked file, for `auto` to choose it.
@@ -200,12 +206,33 @@ impl ModelDir {
             path: weights_path.clone(),
             message,
         };
-        let tensors = candle_core::safetensors::load_buffer(&bytes, &Device::Cpu)
+        let mut tensors = candle_core::safetensors::load_buffer(&bytes, &Device::Cpu)
             .map_err(|e| invalid(format!("not a safetensors file: {e}")))?
             .into_iter()
             .filter(|(_, t)| t.dtype().is_float())
             .map(|(name, t)| Ok((name, t.to_dtype(DType::F32)?)))
             .collect::<candle_core::Result<HashMap<_, _>>>()?;
+        if let Some(calibration) = stance.as_ref().and_then(|s| s.calibration.as_ref()) {
+            if calibration.weights_sha256 != weights_sha256 {
+                return Err(StanceError::Invalid {
+                    path: stance_path,
+                    message: format!(
+                        "its calibration was fitted to weights {}, not these ({weights_sha256}); \
+                         run `slant calibrate --model {}` with the dev files again",
+                        calibration.weights_sha256,
+                        dir.display()
+                    ),
+                });
+            }
+            // softmax(z / t): the head's weight and bias divided by t.
+            for part in ["weight", "bias"] {
+                let name = format!("{HEAD}.{part}");
+                if let Some(t) = tensors.get(&name) {
+                    let scaled = (t / calibration.temperature)?;
+                    tensors.insert(name, scaled);
+                }
+            }
+        }
         Ok(Self {
             path: dir.to_path_buf(),
             encoder,
@@ -236,6 +263,14 @@ impl ModelDir {
             self.encoder.architecture().default_special_tokens(),
         );
         TargetEncoder::new(self.tokenizer.clone(), special, marking)
+    }
+
+    /// The temperature the head was scaled by on opening (1 when uncalibrated).
+    pub fn temperature(&self) -> f64 {
+        self.stance
+            .as_ref()
+            .and_then(|s| s.calibration.as_ref())
+            .map_or(1.0, |c| c.temperature)
     }
 
     pub fn weights_path(&self) -> PathBuf {

@@ -4,26 +4,39 @@ use std::path::Path;
 
 use super::data::LabeledSentence;
 use super::metrics::{Confusion, Report};
-use super::{SentenceTargets, StanceError, StanceModel};
+use super::{Label, SentenceTargets, Stance, StanceError, StanceModel};
 
 /// Sentences handed to the model at once; the model batches their targets by length.
 const SENTENCES_PER_CALL: usize = 256;
 
-pub fn evaluate(
+/// Every target of `sentences` scored by `model`, with its gold label, in order.
+pub fn predictions(
     model: &dyn StanceModel,
     sentences: &[LabeledSentence],
     mut progress: impl FnMut(usize),
-) -> Result<Confusion, StanceError> {
-    let mut confusion = Confusion::default();
+) -> Result<Vec<(Stance, Label)>, StanceError> {
+    let mut out = Vec::new();
     for chunk in sentences.chunks(SENTENCES_PER_CALL) {
         let inputs: Vec<SentenceTargets> = chunk.iter().map(LabeledSentence::targets).collect();
         let stances = model.score(&inputs)?;
         for (sentence, predicted) in chunk.iter().zip(stances) {
             for (target, stance) in sentence.targets.iter().zip(predicted) {
-                confusion.add(target.label, stance.label());
+                out.push((stance, target.label));
             }
         }
         progress(chunk.iter().map(|s| s.targets.len()).sum());
+    }
+    Ok(out)
+}
+
+pub fn evaluate(
+    model: &dyn StanceModel,
+    sentences: &[LabeledSentence],
+    progress: impl FnMut(usize),
+) -> Result<Confusion, StanceError> {
+    let mut confusion = Confusion::default();
+    for (stance, gold) in predictions(model, sentences, progress)? {
+        confusion.add(gold, stance.label());
     }
     Ok(confusion)
 }

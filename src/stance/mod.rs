@@ -6,6 +6,7 @@
 pub mod arch;
 pub mod backend;
 pub mod baseline;
+pub mod calibrate;
 pub mod card;
 pub mod data;
 pub mod dropout;

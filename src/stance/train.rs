@@ -462,6 +462,7 @@ pub fn train(
         },
         base_sha256: base.weights_sha256.clone(),
         int8_check: None,
+        calibration: None,
     };
     let mut weights_sha256 = None;
 

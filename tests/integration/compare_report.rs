@@ -92,6 +92,7 @@ fn write_manifest(dir: &Path, axis: Option<Axis>) {
             path: "-".into(),
             sha256: "-".into(),
             backend: "none".into(),
+            temperature: None,
         },
         registry: Vec::new(),
         actors: 3,

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use prost::Message;
 use slant::stance::backend::{self, Backend};
+use slant::stance::calibrate::{tempered, Calibration};
 use slant::stance::data;
 use slant::stance::onnx::proto::ModelProto;
 use slant::stance::onnx::{export, GraphOutput, Precision};
@@ -234,7 +235,73 @@ fn auto_runs_int8_only_after_a_passing_check_of_the_same_weights() {
     assert!(loaded.fallback.is_some_and(|n| n.contains("other weights")));
 }
 
+/// A recorded temperature reaches every backend: candle and ONNX Runtime score the
+/// uncalibrated probabilities tempered by it, and the label never changes. A calibration of
+/// other weights is refused with what to run.
+fn a_recorded_calibration_tempers_every_backend() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = tiny_model(dir.path());
+    let owned = sentences();
+    let targets: Vec<SentenceTargets> = owned
+        .iter()
+        .map(|(text, spans)| SentenceTargets {
+            text,
+            spans: spans.clone(),
+        })
+        .collect();
+    let raw = backend::load(&path, Backend::Candle, 2)
+        .unwrap()
+        .model
+        .score(&targets)
+        .unwrap();
+    let mut stance = ModelDir::open(&path, None)
+        .unwrap()
+        .stance_config()
+        .unwrap();
+    let weights = ModelDir::open(&path, None).unwrap().weights_sha256;
+    stance.calibration = Some(Calibration {
+        temperature: 2.5,
+        weights_sha256: weights,
+        bins: 15,
+        files: Vec::new(),
+    });
+    card::write_stance_config(&path, &stance).unwrap();
+    let expected: Vec<Vec<Stance>> = raw
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|s| {
+                    let p = tempered([s.negative, s.neutral, s.positive].map(f64::from), 2.5)
+                        .map(|v| v as f32);
+                    Stance {
+                        negative: p[0],
+                        neutral: p[1],
+                        positive: p[2],
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    for backend_choice in [Backend::Candle, Backend::Ort(Precision::F32)] {
+        let scored = backend::load(&path, backend_choice, 2)
+            .unwrap()
+            .model
+            .score(&targets)
+            .unwrap();
+        let diff = max_abs_diff(&expected, &scored);
+        assert!(diff < 1e-4, "{backend_choice:?}: differs by {diff}");
+        for (a, b) in raw.iter().flatten().zip(scored.iter().flatten()) {
+            assert_eq!(a.label(), b.label());
+        }
+    }
+    stance.calibration.as_mut().unwrap().weights_sha256 = "other".into();
+    card::write_stance_config(&path, &stance).unwrap();
+    let err = ModelDir::open(&path, None).err().unwrap().to_string();
+    assert!(err.contains("slant calibrate"), "{err}");
+}
+
 crate::trials! {
+    a_recorded_calibration_tempers_every_backend: [crate::common::Need::Runtime],
     the_exported_graph_is_well_formed,
     onnx_runtime_matches_candle_on_a_tiny_model: [crate::common::Need::Runtime],
     onnx_runtime_matches_candle_on_the_dev_sets: [crate::common::Need::Shared, crate::common::Need::Runtime],

@@ -101,6 +101,7 @@ fn info() -> ModelInfo {
         path: "-".into(),
         sha256: "-".into(),
         backend: "stub".into(),
+        temperature: None,
     }
 }
 
