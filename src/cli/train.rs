@@ -68,6 +68,10 @@ pub struct Args {
     /// Train on the first N targets only.
     #[arg(long)]
     limit: Option<usize>,
+    /// Keep the embeddings and the lowest N encoder layers frozen at their pretrained weights
+    /// (their backward pass is saved: a lever for large encoders on a CPU).
+    #[arg(long, default_value_t = 0)]
+    freeze_layers: usize,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -130,6 +134,7 @@ pub fn run(args: Args, quiet: bool) -> Result<()> {
         patience: args.patience,
         checkpoint_every: args.checkpoint_every,
         limit: args.limit,
+        freeze_layers: args.freeze_layers,
     };
     let trained =
         slant::stance::train::train(config, &RunOptions::default(), train_observer(quiet))?;

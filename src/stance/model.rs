@@ -76,7 +76,7 @@ impl Classifier {
             .squeeze(1)?;
         let pooled = match mode {
             Mode::Infer => pooled,
-            Mode::Train(rng) => rng.apply(&pooled, self.head_dropout)?,
+            Mode::Train { rng, .. } => rng.apply(&pooled, self.head_dropout)?,
         };
         self.head.forward(&pooled)
     }

@@ -68,6 +68,10 @@ pub struct TrainConfig {
     pub checkpoint_every: usize,
     /// Train on only the first N targets (smoke tests, quick experiments).
     pub limit: Option<usize>,
+    /// Keep the embeddings and this many of the lowest encoder layers at their pretrained
+    /// weights (no gradient, no backward pass through them): 0 fine-tunes everything.
+    #[serde(default)]
+    pub freeze_layers: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -413,6 +417,13 @@ pub fn train(
             message: "no training targets".into(),
         });
     }
+    if config.freeze_layers > base.encoder.layers() {
+        return Err(StanceError::Config(format!(
+            "--freeze-layers {}: the encoder has {} layers",
+            config.freeze_layers,
+            base.encoder.layers()
+        )));
+    }
     let dev = read_dev(&config.dev)?;
     let weights = class_weights(&examples, config.class_weights);
 
@@ -496,7 +507,11 @@ pub fn train(
                     .wrapping_mul(1_000_003)
                     .wrapping_add(state.global_step),
             );
-            let logits = model.logits(&batch, &mut Mode::Train(&mut rng))?;
+            let mut mode = Mode::Train {
+                rng: &mut rng,
+                frozen: config.freeze_layers,
+            };
+            let logits = model.logits(&batch, &mut mode)?;
             let batch_loss = loss(&logits, &labels, &weights, config.label_smoothing)?;
             let loss_value = batch_loss.to_scalar::<f32>()? as f64;
             if !loss_value.is_finite() {
@@ -648,6 +663,7 @@ mod tests {
             patience: 0,
             checkpoint_every: 0,
             limit: None,
+            freeze_layers: 0,
         }
     }
 

@@ -265,6 +265,7 @@ pub fn train_config(dir: &Path, base: &Path, train_file: &Path, epochs: usize) -
         patience: 0,
         checkpoint_every: 2,
         limit: None,
+        freeze_layers: 0,
     }
 }
 

@@ -238,7 +238,67 @@ fn targets_of_multi_target_sentences_are_repeated_when_asked() {
     assert_eq!(steps(2), 7, "only the two-span sentence's targets doubled");
 }
 
+/// With the lowest layer frozen, training leaves the embeddings and that layer at the base
+/// encoder's weights (up to the f16 the model is stored in) and changes the layer above; more
+/// frozen layers than the encoder has is refused.
+fn frozen_layers_keep_their_pretrained_weights() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = common::write_base(&dir.path().join("base"));
+    let data = dir.path().join("train.jsonl");
+    common::write_training_file(&data);
+    let config = TrainConfig {
+        freeze_layers: 1,
+        ..common::train_config(dir.path(), &base, &data, 3)
+    };
+    let trained = train::train(config.clone(), &common::quiet(), |_| {}).unwrap();
+    assert!(trained.state.history[0].train_loss.is_finite());
+    let before = ModelDir::open(&base, None).unwrap().tensors;
+    let after = ModelDir::open(&dir.path().join("model"), None)
+        .unwrap()
+        .tensors;
+    let change = |name: &str| -> f32 {
+        let (a, b) = (&before[name], &after[name]);
+        (a - b)
+            .unwrap()
+            .abs()
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .max(0)
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap()
+    };
+    for frozen in [
+        "embeddings.word_embeddings.weight",
+        "embeddings.LayerNorm.weight",
+        "encoder.layer.0.attention.self.query.weight",
+        "encoder.layer.0.output.dense.weight",
+    ] {
+        assert!(
+            change(frozen) < 1e-3,
+            "{frozen} moved by {}",
+            change(frozen)
+        );
+    }
+    let trainable = "encoder.layer.1.attention.self.query.weight";
+    assert!(change(trainable) > 1e-3, "{trainable} did not train");
+
+    let too_many = TrainConfig {
+        freeze_layers: 3,
+        out: dir.path().join("other"),
+        checkpoint_dir: dir.path().join("other.checkpoint"),
+        ..config
+    };
+    let err = train::train(too_many, &common::quiet(), |_| {})
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("2 layers"), "{err}");
+}
+
 crate::trials! {
+    frozen_layers_keep_their_pretrained_weights,
     training_drives_the_loss_down_and_the_model_loads_back,
     an_interrupted_run_resumes_to_the_same_weights,
     scores_do_not_depend_on_batch_size_or_order,

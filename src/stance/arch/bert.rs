@@ -183,11 +183,14 @@ impl Bert {
         mode: &mut Mode,
     ) -> Result<Tensor> {
         let mask_bias = padding_bias(attention_mask)?;
-        let mut xs = self.embeddings.forward(input_ids, mode)?;
-        for layer in &self.layers {
-            xs = layer.attention.forward(&xs, &mask_bias, mode)?;
-            xs = layer.feed_forward.forward(&xs, mode)?;
-        }
-        Ok(xs)
+        let xs = if mode.frozen() > 0 {
+            self.embeddings.forward(input_ids, &mut Mode::Infer)?
+        } else {
+            self.embeddings.forward(input_ids, mode)?
+        };
+        super::run_layers(&self.layers, xs, mode, |layer, xs, mode| {
+            let xs = layer.attention.forward(xs, &mask_bias, mode)?;
+            layer.feed_forward.forward(&xs, mode)
+        })
     }
 }

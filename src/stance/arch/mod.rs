@@ -187,20 +187,58 @@ impl Encoder {
 /// Whether a forward pass is part of training (dropout on, differentiable kernels).
 pub enum Mode<'a> {
     Infer,
-    Train(&'a mut DropoutRng),
+    /// Training; the embeddings and the lowest `frozen` layers run as in inference and pass no
+    /// gradient back (they keep their pretrained weights, and their backward pass is saved).
+    Train {
+        rng: &'a mut DropoutRng,
+        frozen: usize,
+    },
 }
 
 impl Mode<'_> {
     fn dropout(&mut self, xs: &Tensor, p: f32) -> Result<Tensor> {
         match self {
             Mode::Infer => Ok(xs.clone()),
-            Mode::Train(rng) => rng.apply(xs, p),
+            Mode::Train { rng, .. } => rng.apply(xs, p),
         }
     }
 
     fn is_train(&self) -> bool {
-        matches!(self, Mode::Train(_))
+        matches!(self, Mode::Train { .. })
     }
+
+    /// How many of the lowest layers (with the embeddings) are frozen: 0 in inference.
+    fn frozen(&self) -> usize {
+        match self {
+            Mode::Infer => 0,
+            Mode::Train { frozen, .. } => *frozen,
+        }
+    }
+}
+
+/// Runs `layers` over `xs`, the lowest `mode.frozen()` of them in inference mode and cut off
+/// from the gradient; `run` applies one layer.
+fn run_layers<L>(
+    layers: &[L],
+    mut xs: Tensor,
+    mode: &mut Mode,
+    run: impl Fn(&L, &Tensor, &mut Mode) -> Result<Tensor>,
+) -> Result<Tensor> {
+    let frozen = mode.frozen();
+    if frozen > 0 {
+        xs = xs.detach();
+    }
+    for (i, layer) in layers.iter().enumerate() {
+        xs = if i < frozen {
+            run(layer, &xs, &mut Mode::Infer)?
+        } else {
+            run(layer, &xs, mode)?
+        };
+        if i + 1 == frozen {
+            xs = xs.detach();
+        }
+    }
+    Ok(xs)
 }
 
 #[cfg(test)]

@@ -242,12 +242,16 @@ impl Mpnet {
         let bias = padding_bias(&mask)?
             .broadcast_add(&self.position_bias(seq, input_ids.device())?)?
             .contiguous()?;
-        let mut xs = self.embeddings.forward(input_ids, &mask, mode)?;
-        for layer in &self.layers {
-            xs = layer.attention.forward(&xs, &bias, mode)?;
-            xs = layer.feed_forward.forward(&xs, mode)?;
-        }
-        Ok(xs)
+        let xs = if mode.frozen() > 0 {
+            self.embeddings
+                .forward(input_ids, &mask, &mut Mode::Infer)?
+        } else {
+            self.embeddings.forward(input_ids, &mask, mode)?
+        };
+        super::run_layers(&self.layers, xs, mode, |layer, xs, mode| {
+            let xs = layer.attention.forward(xs, &bias, mode)?;
+            layer.feed_forward.forward(&xs, mode)
+        })
     }
 }
 
