@@ -68,6 +68,38 @@ impl Classifier {
         let hidden = self
             .network
             .forward(&batch.input_ids, &batch.attention_mask, mode)?;
+        self.head_logits(&hidden, batch, mode)
+    }
+
+    /// The embeddings and lowest `frozen` layers of one input alone (ids without padding):
+    /// (1, len, hidden), cut off from the gradient.
+    pub fn frozen_part(&self, ids: &[u32], frozen: usize) -> candle_core::Result<Tensor> {
+        let input_ids = Tensor::new(ids, &self.device)?.unsqueeze(0)?;
+        let mask = Tensor::ones((1, ids.len()), candle_core::DType::F32, &self.device)?;
+        self.network.frozen_part(&input_ids, &mask, frozen)
+    }
+
+    /// Logits as `logits`, from `lower`, the batch's output of the lowest `from` layers.
+    pub fn logits_above(
+        &self,
+        lower: &Tensor,
+        batch: &Batch,
+        from: usize,
+        mode: &mut Mode,
+    ) -> candle_core::Result<Tensor> {
+        let hidden = self
+            .network
+            .layers_from(lower, &batch.attention_mask, from, mode)?;
+        self.head_logits(&hidden, batch, mode)
+    }
+
+    /// Each target's pooled hidden states through the head.
+    fn head_logits(
+        &self,
+        hidden: &Tensor,
+        batch: &Batch,
+        mode: &mut Mode,
+    ) -> candle_core::Result<Tensor> {
         let per_target = hidden.index_select(&batch.input_of, 0)?;
         let pooled = batch
             .pool_weights
@@ -76,7 +108,7 @@ impl Classifier {
             .squeeze(1)?;
         let pooled = match mode {
             Mode::Infer => pooled,
-            Mode::Train { rng, .. } => rng.apply(&pooled, self.head_dropout)?,
+            Mode::Train(rng) => rng.apply(&pooled, self.head_dropout)?,
         };
         self.head.forward(&pooled)
     }

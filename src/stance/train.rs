@@ -172,6 +172,47 @@ fn encode_examples(
     Ok(examples)
 }
 
+/// The frozen layers' output for every distinct training input, computed the first time the
+/// input is met (each alone, unpadded: the same values whatever batch or resumed run meets it
+/// first) and kept, so later epochs run only the trained layers. About 8,700 inputs of ~45
+/// word pieces: 0.8 GB for MiniLM's 384 values per piece, 1.5 GB for MPNet's 768.
+struct FrozenCache {
+    layers: usize,
+    kept: HashMap<Vec<u32>, Tensor>,
+}
+
+impl FrozenCache {
+    /// (batch, seq, hidden): the kept outputs of `inputs`, zero-padded to the longest.
+    fn lower(
+        &mut self,
+        model: &Classifier,
+        inputs: &[&EncodedInput],
+        device: &Device,
+    ) -> Result<Tensor, StanceError> {
+        for input in inputs {
+            if !self.kept.contains_key(&input.ids) {
+                let lower = model.frozen_part(&input.ids, self.layers)?.squeeze(0)?;
+                self.kept.insert(input.ids.clone(), lower);
+            }
+        }
+        let seq = inputs.iter().map(|i| i.ids.len()).max().unwrap_or(1);
+        let rows = inputs
+            .iter()
+            .map(|input| {
+                let kept = &self.kept[&input.ids];
+                let (len, hidden) = kept.dims2()?;
+                if len == seq {
+                    Ok(kept.clone())
+                } else {
+                    let padding = Tensor::zeros((seq - len, hidden), DType::F32, device)?;
+                    Tensor::cat(&[kept, &padding], 0)
+                }
+            })
+            .collect::<candle_core::Result<Vec<_>>>()?;
+        Ok(Tensor::stack(&rows, 0)?)
+    }
+}
+
 /// The batches of one epoch: a seeded shuffle, then length-sorted buckets (less padding),
 /// then the batches themselves shuffled.
 fn epoch_batches(
@@ -424,6 +465,10 @@ pub fn train(
             base.encoder.layers()
         )));
     }
+    let mut frozen = (config.freeze_layers > 0).then(|| FrozenCache {
+        layers: config.freeze_layers,
+        kept: HashMap::new(),
+    });
     let dev = read_dev(&config.dev)?;
     let weights = class_weights(&examples, config.class_weights);
 
@@ -507,11 +552,14 @@ pub fn train(
                     .wrapping_mul(1_000_003)
                     .wrapping_add(state.global_step),
             );
-            let mut mode = Mode::Train {
-                rng: &mut rng,
-                frozen: config.freeze_layers,
+            let mut mode = Mode::Train(&mut rng);
+            let logits = match frozen.as_mut() {
+                Some(frozen) => {
+                    let lower = frozen.lower(&model, &inputs, &device)?;
+                    model.logits_above(&lower, &batch, config.freeze_layers, &mut mode)?
+                }
+                None => model.logits(&batch, &mut mode)?,
             };
-            let logits = model.logits(&batch, &mut mode)?;
             let batch_loss = loss(&logits, &labels, &weights, config.label_smoothing)?;
             let loss_value = batch_loss.to_scalar::<f32>()? as f64;
             if !loss_value.is_finite() {

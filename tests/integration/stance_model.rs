@@ -2,6 +2,7 @@
 
 use crate::common;
 
+use slant::stance::arch::Mode;
 use slant::stance::card::{self, ModelDir};
 use slant::stance::train::{self, RunOptions, TrainConfig};
 use slant::stance::{Classifier, SentenceTargets, StanceError, StanceModel};
@@ -283,6 +284,35 @@ fn frozen_layers_keep_their_pretrained_weights() {
     }
     let trainable = "encoder.layer.1.attention.self.query.weight";
     assert!(change(trainable) > 1e-3, "{trainable} did not train");
+
+    // The kept output of the frozen part, run on through the layers above, is the whole
+    // forward pass.
+    let (model, _) =
+        Classifier::load(ModelDir::open(&dir.path().join("model"), None).unwrap()).unwrap();
+    let text = "Critics praised Smith today.";
+    let smith = 16..21;
+    let inputs = model
+        .encoder()
+        .encode(text, std::slice::from_ref(&smith))
+        .unwrap();
+    let refs: Vec<_> = inputs.iter().collect();
+    let batch = model.encoder().batch(&refs, model.device()).unwrap();
+    let whole = model.logits(&batch, &mut Mode::Infer).unwrap();
+    let lower = model.frozen_part(&inputs[0].ids, 1).unwrap();
+    let split = model
+        .logits_above(&lower, &batch, 1, &mut Mode::Infer)
+        .unwrap();
+    let gap = (whole - split)
+        .unwrap()
+        .abs()
+        .unwrap()
+        .flatten_all()
+        .unwrap()
+        .max(0)
+        .unwrap()
+        .to_scalar::<f32>()
+        .unwrap();
+    assert!(gap < 1e-5, "split forward differs by {gap}");
 
     let too_many = TrainConfig {
         freeze_layers: 3,

@@ -174,23 +174,24 @@ impl Bert {
             config: cfg.clone(),
         })
     }
+}
 
-    /// `attention_mask` is (batch, seq) of 1.0 for tokens and 0.0 for padding.
-    pub fn forward(
-        &self,
-        input_ids: &Tensor,
-        attention_mask: &Tensor,
-        mode: &mut Mode,
-    ) -> Result<Tensor> {
-        let mask_bias = padding_bias(attention_mask)?;
-        let xs = if mode.frozen() > 0 {
-            self.embeddings.forward(input_ids, &mut Mode::Infer)?
-        } else {
-            self.embeddings.forward(input_ids, mode)?
-        };
-        super::run_layers(&self.layers, xs, mode, |layer, xs, mode| {
-            let xs = layer.attention.forward(xs, &mask_bias, mode)?;
-            layer.feed_forward.forward(&xs, mode)
-        })
+impl super::Layered for Bert {
+    fn embed(&self, input_ids: &Tensor, _mask: &Tensor, mode: &mut Mode) -> Result<Tensor> {
+        self.embeddings.forward(input_ids, mode)
+    }
+
+    fn attention_bias(&self, attention_mask: &Tensor) -> Result<Tensor> {
+        padding_bias(attention_mask)
+    }
+
+    fn layer(&self, index: usize, xs: &Tensor, bias: &Tensor, mode: &mut Mode) -> Result<Tensor> {
+        let layer = &self.layers[index];
+        let xs = layer.attention.forward(xs, bias, mode)?;
+        layer.feed_forward.forward(&xs, mode)
+    }
+
+    fn depth(&self) -> usize {
+        self.layers.len()
     }
 }

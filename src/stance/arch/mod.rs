@@ -170,75 +170,94 @@ impl Encoder {
         }
     }
 
-    /// Hidden states (batch, seq, hidden).
+    fn layered(&self) -> &dyn Layered {
+        match self {
+            Encoder::Bert(b) => b,
+            Encoder::Mpnet(m) => m,
+        }
+    }
+
+    /// Hidden states (batch, seq, hidden). `attention_mask` is (batch, seq) of 1.0 for tokens
+    /// and 0.0 for padding, padding on the right.
     pub fn forward(
         &self,
         input_ids: &Tensor,
         attention_mask: &Tensor,
         mode: &mut Mode,
     ) -> Result<Tensor> {
-        match self {
-            Encoder::Bert(b) => b.forward(input_ids, attention_mask, mode),
-            Encoder::Mpnet(m) => m.forward(input_ids, attention_mask, mode),
-        }
+        let embedded = self.layered().embed(input_ids, attention_mask, mode)?;
+        self.layers_from(&embedded, attention_mask, 0, mode)
     }
+
+    /// The embeddings and the lowest `frozen` layers, in inference mode and cut off from the
+    /// gradient: what training with frozen layers computes once per input and keeps.
+    pub fn frozen_part(
+        &self,
+        input_ids: &Tensor,
+        attention_mask: &Tensor,
+        frozen: usize,
+    ) -> Result<Tensor> {
+        let net = self.layered();
+        let bias = net.attention_bias(attention_mask)?;
+        let mut xs = net.embed(input_ids, attention_mask, &mut Mode::Infer)?;
+        for index in 0..frozen {
+            xs = net.layer(index, &xs, &bias, &mut Mode::Infer)?;
+        }
+        Ok(xs.detach())
+    }
+
+    /// Layers `from` and up over `xs`, the output of the layers below. With frozen layers the
+    /// attention bias is frozen too (MPNet's relative-position table feeds every layer, the
+    /// frozen ones included, so kept outputs stay exact).
+    pub fn layers_from(
+        &self,
+        xs: &Tensor,
+        attention_mask: &Tensor,
+        from: usize,
+        mode: &mut Mode,
+    ) -> Result<Tensor> {
+        let net = self.layered();
+        let mut bias = net.attention_bias(attention_mask)?;
+        if from > 0 {
+            bias = bias.detach();
+        }
+        let mut xs = xs.clone();
+        for index in from..net.depth() {
+            xs = net.layer(index, &xs, &bias, mode)?;
+        }
+        Ok(xs)
+    }
+}
+
+/// An encoder as embeddings and a stack of layers, which `Encoder` runs (all of them, or
+/// the frozen and the trained part separately).
+trait Layered {
+    fn embed(&self, input_ids: &Tensor, attention_mask: &Tensor, mode: &mut Mode)
+        -> Result<Tensor>;
+    /// What every layer's attention scores get added: the padding mask, and whatever the
+    /// architecture adds by position.
+    fn attention_bias(&self, attention_mask: &Tensor) -> Result<Tensor>;
+    fn layer(&self, index: usize, xs: &Tensor, bias: &Tensor, mode: &mut Mode) -> Result<Tensor>;
+    fn depth(&self) -> usize;
 }
 
 /// Whether a forward pass is part of training (dropout on, differentiable kernels).
 pub enum Mode<'a> {
     Infer,
-    /// Training; the embeddings and the lowest `frozen` layers run as in inference and pass no
-    /// gradient back (they keep their pretrained weights, and their backward pass is saved).
-    Train {
-        rng: &'a mut DropoutRng,
-        frozen: usize,
-    },
+    Train(&'a mut DropoutRng),
 }
 
 impl Mode<'_> {
     fn dropout(&mut self, xs: &Tensor, p: f32) -> Result<Tensor> {
         match self {
             Mode::Infer => Ok(xs.clone()),
-            Mode::Train { rng, .. } => rng.apply(xs, p),
+            Mode::Train(rng) => rng.apply(xs, p),
         }
     }
 
     fn is_train(&self) -> bool {
-        matches!(self, Mode::Train { .. })
+        matches!(self, Mode::Train(_))
     }
-
-    /// How many of the lowest layers (with the embeddings) are frozen: 0 in inference.
-    fn frozen(&self) -> usize {
-        match self {
-            Mode::Infer => 0,
-            Mode::Train { frozen, .. } => *frozen,
-        }
-    }
-}
-
-/// Runs `layers` over `xs`, the lowest `mode.frozen()` of them in inference mode and cut off
-/// from the gradient; `run` applies one layer.
-fn run_layers<L>(
-    layers: &[L],
-    mut xs: Tensor,
-    mode: &mut Mode,
-    run: impl Fn(&L, &Tensor, &mut Mode) -> Result<Tensor>,
-) -> Result<Tensor> {
-    let frozen = mode.frozen();
-    if frozen > 0 {
-        xs = xs.detach();
-    }
-    for (i, layer) in layers.iter().enumerate() {
-        xs = if i < frozen {
-            run(layer, &xs, &mut Mode::Infer)?
-        } else {
-            run(layer, &xs, mode)?
-        };
-        if i + 1 == frozen {
-            xs = xs.detach();
-        }
-    }
-    Ok(xs)
 }
 
 #[cfg(test)]

@@ -228,30 +228,31 @@ impl Mpnet {
             .permute((2, 0, 1))?
             .unsqueeze(0)
     }
+}
 
-    /// `attention_mask` is (batch, seq) of 1.0 for tokens and 0.0 for padding, padding on the
-    /// right.
-    pub fn forward(
-        &self,
-        input_ids: &Tensor,
-        attention_mask: &Tensor,
-        mode: &mut Mode,
-    ) -> Result<Tensor> {
-        let (_, seq) = input_ids.dims2()?;
-        let mask = attention_mask.to_dtype(DType::F32)?;
-        let bias = padding_bias(&mask)?
-            .broadcast_add(&self.position_bias(seq, input_ids.device())?)?
-            .contiguous()?;
-        let xs = if mode.frozen() > 0 {
-            self.embeddings
-                .forward(input_ids, &mask, &mut Mode::Infer)?
-        } else {
-            self.embeddings.forward(input_ids, &mask, mode)?
-        };
-        super::run_layers(&self.layers, xs, mode, |layer, xs, mode| {
-            let xs = layer.attention.forward(xs, &bias, mode)?;
-            layer.feed_forward.forward(&xs, mode)
-        })
+impl super::Layered for Mpnet {
+    /// Padding is on the right, so the mask numbers the positions.
+    fn embed(&self, input_ids: &Tensor, mask: &Tensor, mode: &mut Mode) -> Result<Tensor> {
+        self.embeddings
+            .forward(input_ids, &mask.to_dtype(DType::F32)?, mode)
+    }
+
+    /// The padding mask plus the relative-position bias, (batch, heads, seq, seq).
+    fn attention_bias(&self, attention_mask: &Tensor) -> Result<Tensor> {
+        let (_, seq) = attention_mask.dims2()?;
+        padding_bias(attention_mask)?
+            .broadcast_add(&self.position_bias(seq, attention_mask.device())?)?
+            .contiguous()
+    }
+
+    fn layer(&self, index: usize, xs: &Tensor, bias: &Tensor, mode: &mut Mode) -> Result<Tensor> {
+        let layer = &self.layers[index];
+        let xs = layer.attention.forward(xs, bias, mode)?;
+        layer.feed_forward.forward(&xs, mode)
+    }
+
+    fn depth(&self) -> usize {
+        self.layers.len()
     }
 }
 
