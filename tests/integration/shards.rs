@@ -121,7 +121,9 @@ fn sharded_runs_merge_to_the_bytes_of_one_run() {
     // Three shards as parallel processes, the local recipe.
     let three = dir.path().join("three");
     let script = format!(
-        "seq 0 2 | xargs -P 3 -I K {bin} score {input} {flags} --shard K/3 --out {out}/part-K",
+        // `{}` is the shard number; a letter would also be replaced inside the paths (a
+        // temporary folder named .tmpK... failed this test once).
+        "seq 0 2 | xargs -P 3 -I{{}} {bin} score {input} {flags} --shard {{}}/3 --out {out}/part-{{}}",
         bin = env!("CARGO_BIN_EXE_slant"),
         input = input.display(),
         flags = SCORE_FLAGS.join(" "),
