@@ -29,6 +29,16 @@ fn tiny_model(dir: &Path) -> PathBuf {
     dir.join("model")
 }
 
+fn as_targets(owned: &[(String, Vec<std::ops::Range<usize>>)]) -> Vec<SentenceTargets<'_>> {
+    owned
+        .iter()
+        .map(|(text, spans)| SentenceTargets {
+            text,
+            spans: spans.clone(),
+        })
+        .collect()
+}
+
 fn max_abs_diff(a: &[Vec<Stance>], b: &[Vec<Stance>]) -> f32 {
     a.iter()
         .flatten()
@@ -109,13 +119,7 @@ fn onnx_runtime_matches_candle_on_a_tiny_model() {
     let dir = tempfile::tempdir().unwrap();
     let path = tiny_model(dir.path());
     let owned = sentences();
-    let targets: Vec<SentenceTargets> = owned
-        .iter()
-        .map(|(text, spans)| SentenceTargets {
-            text,
-            spans: spans.clone(),
-        })
-        .collect();
+    let targets = as_targets(&owned);
     let candle = backend::load(&path, Backend::Candle, 2).unwrap();
     let f32 = backend::load(&path, Backend::Ort(Precision::F32), 2).unwrap();
     let int8 = backend::load(&path, Backend::Ort(Precision::Int8), 2).unwrap();
@@ -242,13 +246,7 @@ fn a_recorded_calibration_tempers_every_backend() {
     let dir = tempfile::tempdir().unwrap();
     let path = tiny_model(dir.path());
     let owned = sentences();
-    let targets: Vec<SentenceTargets> = owned
-        .iter()
-        .map(|(text, spans)| SentenceTargets {
-            text,
-            spans: spans.clone(),
-        })
-        .collect();
+    let targets = as_targets(&owned);
     let raw = backend::load(&path, Backend::Candle, 2)
         .unwrap()
         .model

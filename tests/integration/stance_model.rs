@@ -239,6 +239,19 @@ fn targets_of_multi_target_sentences_are_repeated_when_asked() {
     assert_eq!(steps(2), 7, "only the two-span sentence's targets doubled");
 }
 
+fn largest_difference(a: &candle_core::Tensor, b: &candle_core::Tensor) -> f32 {
+    (a - b)
+        .unwrap()
+        .abs()
+        .unwrap()
+        .flatten_all()
+        .unwrap()
+        .max(0)
+        .unwrap()
+        .to_scalar::<f32>()
+        .unwrap()
+}
+
 /// With the lowest layer frozen, training leaves the embeddings and that layer at the base
 /// encoder's weights (up to the f16 the model is stored in) and changes the layer above; more
 /// frozen layers than the encoder has is refused.
@@ -257,19 +270,7 @@ fn frozen_layers_keep_their_pretrained_weights() {
     let after = ModelDir::open(&dir.path().join("model"), None)
         .unwrap()
         .tensors;
-    let change = |name: &str| -> f32 {
-        let (a, b) = (&before[name], &after[name]);
-        (a - b)
-            .unwrap()
-            .abs()
-            .unwrap()
-            .flatten_all()
-            .unwrap()
-            .max(0)
-            .unwrap()
-            .to_scalar::<f32>()
-            .unwrap()
-    };
+    let change = |name: &str| largest_difference(&before[name], &after[name]);
     for frozen in [
         "embeddings.word_embeddings.weight",
         "embeddings.LayerNorm.weight",
@@ -302,16 +303,7 @@ fn frozen_layers_keep_their_pretrained_weights() {
     let split = model
         .logits_above(&lower, &batch, 1, &mut Mode::Infer)
         .unwrap();
-    let gap = (whole - split)
-        .unwrap()
-        .abs()
-        .unwrap()
-        .flatten_all()
-        .unwrap()
-        .max(0)
-        .unwrap()
-        .to_scalar::<f32>()
-        .unwrap();
+    let gap = largest_difference(&whole, &split);
     assert!(gap < 1e-5, "split forward differs by {gap}");
 
     let too_many = TrainConfig {

@@ -7,10 +7,10 @@
 //! so sentence-transformers weights load unchanged.
 
 use candle_core::{Module, Result, Tensor};
-use candle_nn::{Embedding, Linear, VarBuilder};
+use candle_nn::{Embedding, VarBuilder};
 use serde::{Deserialize, Serialize};
 
-use super::layers::{padding_bias, Attention, FeedForward, LayerNorm};
+use super::layers::{padding_bias, AttentionNames, Layer, LayerNorm, LayerShape};
 use super::{Mode, SpecialTokens};
 
 /// BERT's framing tokens, for a tokenizer file that does not name them.
@@ -98,48 +98,13 @@ impl Embeddings {
     }
 }
 
-struct SelfAttention {
-    query: Linear,
-    key: Linear,
-    value: Linear,
-    attend: Attention,
-    output: Linear,
-    norm: LayerNorm,
-    hidden_dropout: f32,
-}
-
-impl SelfAttention {
-    fn load(cfg: &BertConfig, vb: VarBuilder) -> Result<Self> {
-        let h = cfg.hidden_size;
-        Ok(Self {
-            query: candle_nn::linear(h, h, vb.pp("self.query"))?,
-            key: candle_nn::linear(h, h, vb.pp("self.key"))?,
-            value: candle_nn::linear(h, h, vb.pp("self.value"))?,
-            attend: Attention::new(h, cfg.num_attention_heads, cfg.attention_probs_dropout_prob)?,
-            output: candle_nn::linear(h, h, vb.pp("output.dense"))?,
-            norm: LayerNorm::load(h, cfg.layer_norm_eps, vb.pp("output.LayerNorm"))?,
-            hidden_dropout: cfg.hidden_dropout_prob,
-        })
-    }
-
-    /// `mask_bias` is (batch, 1, 1, seq) with 0 for real tokens and a large negative for padding.
-    fn forward(&self, xs: &Tensor, mask_bias: &Tensor, mode: &mut Mode) -> Result<Tensor> {
-        let context = self.attend.forward(
-            &self.query.forward(xs)?,
-            &self.key.forward(xs)?,
-            &self.value.forward(xs)?,
-            mask_bias,
-            mode,
-        )?;
-        let out = mode.dropout(&self.output.forward(&context)?, self.hidden_dropout)?;
-        self.norm.forward(&(out + xs)?, mode)
-    }
-}
-
-struct Layer {
-    attention: SelfAttention,
-    feed_forward: FeedForward,
-}
+const ATTENTION_NAMES: AttentionNames = AttentionNames {
+    query: "self.query",
+    key: "self.key",
+    value: "self.value",
+    output: "output.dense",
+    norm: "output.LayerNorm",
+};
 
 /// A BERT encoder returning the last hidden states, (batch, seq, hidden).
 pub struct Bert {
@@ -153,21 +118,15 @@ impl Bert {
         if cfg.hidden_act != "gelu" {
             candle_core::bail!("unsupported hidden_act {:?}: only \"gelu\"", cfg.hidden_act);
         }
-        let layers = (0..cfg.num_hidden_layers)
-            .map(|i| {
-                let vb = vb.pp(format!("encoder.layer.{i}"));
-                Ok(Layer {
-                    attention: SelfAttention::load(cfg, vb.pp("attention"))?,
-                    feed_forward: FeedForward::load(
-                        cfg.hidden_size,
-                        cfg.intermediate_size,
-                        cfg.layer_norm_eps,
-                        cfg.hidden_dropout_prob,
-                        vb.clone(),
-                    )?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let shape = LayerShape {
+            hidden: cfg.hidden_size,
+            intermediate: cfg.intermediate_size,
+            heads: cfg.num_attention_heads,
+            eps: cfg.layer_norm_eps,
+            hidden_dropout: cfg.hidden_dropout_prob,
+            attention_dropout: cfg.attention_probs_dropout_prob,
+        };
+        let layers = Layer::stack(cfg.num_hidden_layers, &shape, &ATTENTION_NAMES, &vb)?;
         Ok(Self {
             embeddings: Embeddings::load(cfg, vb.pp("embeddings"))?,
             layers,
@@ -185,13 +144,7 @@ impl super::Layered for Bert {
         padding_bias(attention_mask)
     }
 
-    fn layer(&self, index: usize, xs: &Tensor, bias: &Tensor, mode: &mut Mode) -> Result<Tensor> {
-        let layer = &self.layers[index];
-        let xs = layer.attention.forward(xs, bias, mode)?;
-        layer.feed_forward.forward(&xs, mode)
-    }
-
-    fn depth(&self) -> usize {
-        self.layers.len()
+    fn layers(&self) -> &[Layer] {
+        &self.layers
     }
 }

@@ -32,7 +32,7 @@ impl LayerNorm {
 
 /// The position-wise block after attention: `intermediate.dense`, GELU, `output.dense`,
 /// dropout, residual, `output.LayerNorm` (the Hugging Face names BERT and MPNet share).
-pub(super) struct FeedForward {
+struct FeedForward {
     intermediate: Linear,
     output: Linear,
     norm: LayerNorm,
@@ -40,7 +40,7 @@ pub(super) struct FeedForward {
 }
 
 impl FeedForward {
-    pub(super) fn load(
+    fn load(
         hidden: usize,
         intermediate: usize,
         eps: f64,
@@ -55,7 +55,7 @@ impl FeedForward {
         })
     }
 
-    pub(super) fn forward(&self, xs: &Tensor, mode: &mut Mode) -> Result<Tensor> {
+    fn forward(&self, xs: &Tensor, mode: &mut Mode) -> Result<Tensor> {
         let hidden = self.intermediate.forward(xs)?.gelu_erf()?;
         let out = mode.dropout(&self.output.forward(&hidden)?, self.dropout)?;
         self.norm.forward(&(out + xs)?, mode)
@@ -65,14 +65,14 @@ impl FeedForward {
 /// Multi-head scaled dot-product attention over projections already made, without the
 /// output projection: `bias` is added to the scores (the padding mask, and MPNet's relative
 /// positions), broadcast to (batch, heads, seq, seq).
-pub(super) struct Attention {
-    pub heads: usize,
-    pub head_dim: usize,
-    pub dropout: f32,
+struct Attention {
+    heads: usize,
+    head_dim: usize,
+    dropout: f32,
 }
 
 impl Attention {
-    pub(super) fn new(hidden: usize, heads: usize, dropout: f32) -> Result<Self> {
+    fn new(hidden: usize, heads: usize, dropout: f32) -> Result<Self> {
         if !hidden.is_multiple_of(heads) {
             candle_core::bail!(
                 "hidden_size {hidden} is not a multiple of num_attention_heads {heads}"
@@ -94,7 +94,7 @@ impl Attention {
 
     /// The context vectors (batch, seq, hidden) for queries `q`, keys `k` and values `v`, each
     /// (batch, seq, hidden).
-    pub(super) fn forward(
+    fn forward(
         &self,
         q: &Tensor,
         k: &Tensor,
@@ -125,4 +125,100 @@ pub(super) fn padding_bias(attention_mask: &Tensor) -> Result<Tensor> {
     ((attention_mask.to_dtype(candle_core::DType::F32)? - 1.0)? * 1e4)?
         .unsqueeze(1)?
         .unsqueeze(1)
+}
+
+/// Where one encoder layer's attention parameters are, under `encoder.layer.N.attention`
+/// (the feed-forward block's names are the same in BERT and MPNet).
+pub(super) struct AttentionNames {
+    pub query: &'static str,
+    pub key: &'static str,
+    pub value: &'static str,
+    pub output: &'static str,
+    pub norm: &'static str,
+}
+
+/// The sizes and rates one encoder layer is built with.
+pub(super) struct LayerShape {
+    pub hidden: usize,
+    pub intermediate: usize,
+    pub heads: usize,
+    pub eps: f64,
+    pub hidden_dropout: f32,
+    pub attention_dropout: f32,
+}
+
+/// Self-attention with its output projection, dropout, residual and layer norm.
+struct SelfAttention {
+    query: Linear,
+    key: Linear,
+    value: Linear,
+    attend: Attention,
+    output: Linear,
+    norm: LayerNorm,
+    hidden_dropout: f32,
+}
+
+impl SelfAttention {
+    fn load(shape: &LayerShape, names: &AttentionNames, vb: VarBuilder) -> Result<Self> {
+        let h = shape.hidden;
+        Ok(Self {
+            query: candle_nn::linear(h, h, vb.pp(names.query))?,
+            key: candle_nn::linear(h, h, vb.pp(names.key))?,
+            value: candle_nn::linear(h, h, vb.pp(names.value))?,
+            attend: Attention::new(h, shape.heads, shape.attention_dropout)?,
+            output: candle_nn::linear(h, h, vb.pp(names.output))?,
+            norm: LayerNorm::load(h, shape.eps, vb.pp(names.norm))?,
+            hidden_dropout: shape.hidden_dropout,
+        })
+    }
+
+    /// `bias` is added to every attention score: (batch, 1 or heads, 1 or seq, seq).
+    fn forward(&self, xs: &Tensor, bias: &Tensor, mode: &mut Mode) -> Result<Tensor> {
+        let context = self.attend.forward(
+            &self.query.forward(xs)?,
+            &self.key.forward(xs)?,
+            &self.value.forward(xs)?,
+            bias,
+            mode,
+        )?;
+        let out = mode.dropout(&self.output.forward(&context)?, self.hidden_dropout)?;
+        self.norm.forward(&(out + xs)?, mode)
+    }
+}
+
+/// One encoder layer: self-attention, then the feed-forward block.
+pub(super) struct Layer {
+    attention: SelfAttention,
+    feed_forward: FeedForward,
+}
+
+impl Layer {
+    /// `count` layers from `encoder.layer.0` up.
+    pub(super) fn stack(
+        count: usize,
+        shape: &LayerShape,
+        names: &AttentionNames,
+        vb: &VarBuilder,
+    ) -> Result<Vec<Layer>> {
+        (0..count)
+            .map(|i| {
+                let vb = vb.pp(format!("encoder.layer.{i}"));
+                Ok(Layer {
+                    attention: SelfAttention::load(shape, names, vb.pp("attention"))?,
+                    feed_forward: FeedForward::load(
+                        shape.hidden,
+                        shape.intermediate,
+                        shape.eps,
+                        shape.hidden_dropout,
+                        vb,
+                    )?,
+                })
+            })
+            .collect()
+    }
+
+    pub(super) fn forward(&self, xs: &Tensor, bias: &Tensor, mode: &mut Mode) -> Result<Tensor> {
+        let xs = self.attention.forward(xs, bias, mode)?;
+        self.feed_forward.forward(&xs, mode)
+    }
 }

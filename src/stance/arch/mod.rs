@@ -200,8 +200,8 @@ impl Encoder {
         let net = self.layered();
         let bias = net.attention_bias(attention_mask)?;
         let mut xs = net.embed(input_ids, attention_mask, &mut Mode::Infer)?;
-        for index in 0..frozen {
-            xs = net.layer(index, &xs, &bias, &mut Mode::Infer)?;
+        for layer in &net.layers()[..frozen] {
+            xs = layer.forward(&xs, &bias, &mut Mode::Infer)?;
         }
         Ok(xs.detach())
     }
@@ -222,8 +222,8 @@ impl Encoder {
             bias = bias.detach();
         }
         let mut xs = xs.clone();
-        for index in from..net.depth() {
-            xs = net.layer(index, &xs, &bias, mode)?;
+        for layer in &net.layers()[from..] {
+            xs = layer.forward(&xs, &bias, mode)?;
         }
         Ok(xs)
     }
@@ -237,8 +237,7 @@ trait Layered {
     /// What every layer's attention scores get added: the padding mask, and whatever the
     /// architecture adds by position.
     fn attention_bias(&self, attention_mask: &Tensor) -> Result<Tensor>;
-    fn layer(&self, index: usize, xs: &Tensor, bias: &Tensor, mode: &mut Mode) -> Result<Tensor>;
-    fn depth(&self) -> usize;
+    fn layers(&self) -> &[layers::Layer];
 }
 
 /// Whether a forward pass is part of training (dropout on, differentiable kernels).
