@@ -12,6 +12,10 @@ Runs in the throwaway benchmark venv (torch, transformers, onnxruntime), never i
                                     padded batches of 32 in slant's input layout, sorted by
                                     length as slant forms them (or in file order)
   encoder SLANT.onnx BATCHES.bin    onnxruntime on slant's exported graph over those batches
+  tokens  MODEL MENTIONS            the encoder's work on these mentions: word pieces (and their
+                                    squares, for attention) of the marked inputs, once per distinct
+                                    (sentence, span) as slant scores them, and of the distinct
+                                    sentences unmarked (one pass per sentence, the least work)
 
 Each timing prints one JSON line. Threads: 2 (BENCH_THREADS).
 """
@@ -198,10 +202,27 @@ def run_encoder(onnx_path, batches_path):
     report("python-onnxruntime-encoder", sum(b["input_ids"].shape[0] for b in batches), time.perf_counter() - start)
 
 
+def count_tokens(model_dir, mentions_path):
+    tok = tokenizer_for(model_dir)
+    mentions = load_mentions(mentions_path)
+    marked = list({(m["sentence"], m["from"], m["to"]): m for m in mentions}.values())
+    sentences = sorted({m["sentence"] for m in mentions})
+    lengths = []
+    for i in range(0, len(marked), 256):
+        _, mask, _ = encode(tok, marked[i : i + 256])
+        lengths.extend(int(n) for n in mask.sum(axis=1))
+    plain = [len(ids) for ids in tok(sentences, truncation=True, max_length=128)["input_ids"]]
+    print(json.dumps({
+        "mentions": len(mentions),
+        "marked_inputs": len(marked), "marked_tokens": sum(lengths), "marked_squares": sum(n * n for n in lengths),
+        "sentences": len(sentences), "sentence_tokens": sum(plain), "sentence_squares": sum(n * n for n in plain),
+    }))
+
+
 def report(name, mentions, seconds):
     print(json.dumps({"name": name, "mentions": mentions, "seconds": seconds, "mentions_per_s": mentions / seconds}))
 
 
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
-    {"torch": run_torch, "export": export, "ort": run_ort, "batches": write_batches, "encoder": run_encoder}[command](*args)
+    {"torch": run_torch, "export": export, "ort": run_ort, "batches": write_batches, "encoder": run_encoder, "tokens": count_tokens}[command](*args)
