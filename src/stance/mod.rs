@@ -107,10 +107,19 @@ pub enum StanceError {
     #[error(transparent)]
     Io(#[from] IoError),
     #[error(
-        "no stance model: --model and SLANT_MODEL are unset, and none of {looked} holds one; \
-         pass --model DIR or set SLANT_MODEL=DIR"
+        "no `{name}` stance model: none of {looked} holds one; \
+         pass --model DIR (or set SLANT_MODEL=DIR)"
     )]
-    NoDefaultModel { looked: String },
+    NoShippedModel { name: &'static str, looked: String },
+    #[error(
+        "{model}: its weights are stored over the base encoder {base}, which is not in \
+         slant's cache; run `slant fetch --base {fetch_name}`"
+    )]
+    MissingBase {
+        model: PathBuf,
+        base: String,
+        fetch_name: &'static str,
+    },
     #[error("model configuration: {0}")]
     Config(String),
     #[error("tokenizer: {0}")]

@@ -27,6 +27,7 @@ use super::metrics::Report;
 use super::model::{Classifier, HEAD};
 use super::optim::{AdamW, AdamWConfig};
 use super::{Label, StanceError};
+use crate::fetch::base_with_sha256;
 use crate::util::{sha256_hex, write_atomic, write_atomic_with, IoError};
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, clap::ValueEnum)]
@@ -517,9 +518,16 @@ pub fn train(
             (None, true) => base.path.display().to_string(),
         },
         base_sha256: base.weights_sha256.clone(),
+        over_base: false,
         int8_check: None,
         calibration: None,
     };
+    // Above frozen layers of a base slant can fetch again, the model is stored as the
+    // tensors training changed (see `StanceConfig::over_base`).
+    let stored_over = (config.freeze_layers > 0
+        && base.stance.is_none()
+        && base_with_sha256(&base.weights_sha256).is_some())
+    .then_some(&base.tensors);
     let mut weights_sha256 = None;
 
     while state.epoch < config.epochs {
@@ -652,6 +660,7 @@ pub fn train(
                 &base.path,
                 &var_tensors(&varmap),
                 &stance_config,
+                stored_over,
             )?);
         }
         state.epoch += 1;

@@ -10,8 +10,10 @@ use candle_nn::VarBuilder;
 use serde::Deserialize;
 use slant::fetch::{cache_dir, MPNET};
 use slant::stance::arch::{Architecture, Encoder, Mode};
+use slant::stance::card;
 use slant::stance::encoding::{EncodedInput, Pooling, TargetMarking};
 use slant::stance::onnx::{GraphOutput, Precision, Sessions};
+use slant::stance::train::{self, TrainConfig};
 use slant::stance::ModelDir;
 
 #[derive(Deserialize)]
@@ -150,7 +152,100 @@ fn onnx_graphs_give_the_reference_embeddings() {
     }
 }
 
+/// Trained above frozen layers of a base slant fetches, a model is stored as the tensors
+/// training changed (the top layer and the head here) and marked `over_base`; opening it
+/// reads the rest from the fetched base, to the bit; without the base in slant's cache, the
+/// error says which `slant fetch` to run.
+fn a_model_trained_above_frozen_layers_is_stored_over_its_base() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("train.jsonl");
+    crate::common::write_training_file(&data);
+    let base_dir = MPNET.cached(&cache_dir()).expect("listed as needing MPNet");
+    let (open, close) = Architecture::Mpnet.markers();
+    let config = TrainConfig {
+        freeze_layers: 11,
+        epochs: 1,
+        limit: Some(16),
+        marking: TargetMarking {
+            markers: Some((open.into(), close.into())),
+            pooling: Pooling::MentionMean,
+            max_length: 32,
+        },
+        ..crate::common::train_config(dir.path(), &base_dir, &data, 1)
+    };
+    train::train(config, &crate::common::quiet(), |_| {}).unwrap();
+    let out = dir.path().join("model");
+    let stance = ModelDir::stance_of(&out).unwrap().unwrap();
+    assert!(stance.over_base);
+    assert_eq!(stance.base_sha256, MPNET.checked_sha256);
+    let stored = candle_core::safetensors::load(out.join(card::WEIGHTS), &Device::Cpu).unwrap();
+    let mut names: Vec<&String> = stored.keys().collect();
+    names.sort();
+    assert!(
+        names
+            .iter()
+            .all(|n| n.starts_with("encoder.layer.11.") || n.starts_with("head.")),
+        "{names:?}"
+    );
+    assert!(names.iter().any(|n| n.starts_with("head.")), "{names:?}");
+    let base = model().tensors;
+    let opened = ModelDir::open(&out, None).unwrap().tensors;
+    assert_eq!(
+        opened.len(),
+        base.len() + 2,
+        "the base's tensors and the head"
+    );
+    for (name, tensor) in &base {
+        let got = opened[name]
+            .flatten_all()
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap();
+        match stored.get(name) {
+            None => assert_eq!(
+                got,
+                tensor.flatten_all().unwrap().to_vec1::<f32>().unwrap(),
+                "{name} is not the base's"
+            ),
+            Some(trained) => assert_eq!(
+                got,
+                trained
+                    .to_dtype(DType::F32)
+                    .unwrap()
+                    .flatten_all()
+                    .unwrap()
+                    .to_vec1::<f32>()
+                    .unwrap(),
+                "{name} is not the trained value"
+            ),
+        }
+    }
+
+    let empty_cache = dir.path().join("empty-cache");
+    let output = crate::common::slant()
+        .env("SLANT_CACHE", &empty_cache)
+        .args([
+            "--quiet",
+            "eval",
+            "--offline",
+            "--backend",
+            "candle",
+            "--model",
+        ])
+        .arg(&out)
+        .arg(&data)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("not in slant's cache") && stderr.contains("slant fetch --base mpnet"),
+        "{stderr}"
+    );
+}
+
 crate::trials! {
     candle_matches_the_reference_token_by_token_and_padded: [crate::common::Need::FetchedMpnet],
+    a_model_trained_above_frozen_layers_is_stored_over_its_base: [crate::common::Need::FetchedMpnet],
     onnx_graphs_give_the_reference_embeddings: [crate::common::Need::FetchedMpnet, crate::common::Need::Runtime],
 }
