@@ -89,16 +89,24 @@ impl ModelArgs {
 
     /// The model directory: a shipped model's by name, else the path given.
     pub fn dir(&self) -> Result<PathBuf> {
-        match self.model.to_str().and_then(ShippedModel::from_name) {
-            Some(shipped) => Ok(shipped.find()?),
-            None => Ok(self.model.clone()),
-        }
+        resolve(&self.model)
     }
 
     /// Loads the model on `backend`, telling the user (unless quiet) when the fast backend
     /// is missing.
     pub fn load(&self, backend: BackendArg, quiet: bool) -> Result<(PathBuf, LoadedModel)> {
-        let dir = self.dir()?;
+        self.load_other(&self.model, backend, quiet)
+    }
+
+    /// Loads `model` (a shipped model's name or a directory) as `load` does, with these
+    /// flags: e.g. an ensemble's further members.
+    pub fn load_other(
+        &self,
+        model: &Path,
+        backend: BackendArg,
+        quiet: bool,
+    ) -> Result<(PathBuf, LoadedModel)> {
+        let dir = resolve(model)?;
         if !self.offline {
             if let Some(base) = missing_base(&dir)? {
                 fetch_on_first_use(base, "the base encoder this model is stored over", quiet)
@@ -133,6 +141,14 @@ fn fetch_runtime_on_first_use(quiet: bool) {
         if !quiet {
             eprintln!("slant: note: could not fetch ONNX Runtime: {e}");
         }
+    }
+}
+
+/// A shipped model's directory by its name (`fast`, `accurate`), else `model` itself.
+fn resolve(model: &Path) -> Result<PathBuf> {
+    match model.to_str().and_then(ShippedModel::from_name) {
+        Some(shipped) => Ok(shipped.find()?),
+        None => Ok(model.to_path_buf()),
     }
 }
 

@@ -2,9 +2,10 @@
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use clap::ValueEnum;
 use slant::stance::baseline::{Lexicon, Majority};
+use slant::stance::ensemble::Ensemble;
 use slant::stance::{eval, StanceModel};
 
 use super::args::{BackendArg, ModelArgs};
@@ -19,6 +20,10 @@ enum Baseline {
 pub struct Args {
     #[command(flatten)]
     model: ModelArgs,
+    /// Average the probabilities with this model's too (a name or directory, on the same
+    /// backend; repeatable): an ensemble, costing the sum of its members' time.
+    #[arg(long, value_name = "MODEL", conflicts_with = "baseline")]
+    with: Vec<PathBuf>,
     /// Score with a baseline instead of the model.
     #[arg(long, value_enum)]
     baseline: Option<Baseline>,
@@ -46,11 +51,22 @@ pub fn run(args: Args, quiet: bool) -> Result<()> {
             Box::new(Majority::of_training_file(train)?)
         }
         None => {
-            let (_, loaded) = args.model.load(args.backend, quiet)?;
-            if !quiet {
-                eprintln!("{}: {}", loaded.stance.model_id, loaded.backend);
+            let (_, first) = args.model.load(args.backend, quiet)?;
+            let mut members = vec![first];
+            for model in &args.with {
+                members.push(args.model.load_other(model, args.backend, quiet)?.1);
             }
-            loaded.model
+            if !quiet {
+                for member in &members {
+                    eprintln!("{}: {}", member.stance.model_id, member.backend);
+                }
+            }
+            let mut models: Vec<Box<dyn StanceModel>> =
+                members.into_iter().map(|m| m.model).collect();
+            match models.len() {
+                1 => models.remove(0),
+                _ => Box::new(Ensemble::new(models).context("an ensemble has members")?),
+            }
         }
     };
     for file in &args.files {

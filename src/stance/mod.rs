@@ -11,6 +11,7 @@ pub mod card;
 pub mod data;
 pub mod dropout;
 pub mod encoding;
+pub mod ensemble;
 pub mod eval;
 pub mod int8_check;
 pub mod metrics;
@@ -55,7 +56,7 @@ impl Label {
 }
 
 /// Class probabilities for one mention.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct Stance {
     pub negative: f32,
     pub neutral: f32,
