@@ -6,9 +6,12 @@ use anyhow::{bail, Context, Result};
 use clap::ValueEnum;
 use slant::corpus::{detect_format, FieldMap, Format};
 use slant::fetch::{cache_dir, WheelPackage, ONNXRUNTIME};
+use slant::schema::ModelInfo;
 use slant::stance::backend::{self, Backend, LoadedModel};
 use slant::stance::card::{self, ModelDir, ShippedModel};
+use slant::stance::ensemble::Ensemble;
 use slant::stance::onnx::{library_path, Precision};
+use slant::stance::StanceModel;
 
 #[derive(clap::Args)]
 pub struct InputArgs {
@@ -92,15 +95,28 @@ impl ModelArgs {
         resolve(&self.model)
     }
 
-    /// Loads the model on `backend`, telling the user (unless quiet) when the fast backend
-    /// is missing.
-    pub fn load(&self, backend: BackendArg, quiet: bool) -> Result<(PathBuf, LoadedModel)> {
-        self.load_other(&self.model, backend, quiet)
+    /// Loads the model on `backend`, with the members a shipped ensemble averages it with
+    /// (`accurate`) and those of `--with`, telling the user (unless quiet) when the fast
+    /// backend is missing.
+    pub fn load(&self, backend: BackendArg, with: &EnsembleArgs, quiet: bool) -> Result<Scorer> {
+        let shipped = self.model.to_str().and_then(ShippedModel::from_name);
+        let mut names = vec![self.model.clone()];
+        names.extend(
+            shipped
+                .iter()
+                .flat_map(|s| s.averaged_with())
+                .map(|m| PathBuf::from(m.name())),
+        );
+        names.extend(with.with.iter().cloned());
+        let members = names
+            .iter()
+            .map(|name| self.load_one(name, backend, quiet))
+            .collect::<Result<_>>()?;
+        Ok(Scorer { members })
     }
 
-    /// Loads `model` (a shipped model's name or a directory) as `load` does, with these
-    /// flags: e.g. an ensemble's further members.
-    pub fn load_other(
+    /// Loads `model` (a shipped model's name or a directory) on `backend`.
+    fn load_one(
         &self,
         model: &Path,
         backend: BackendArg,
@@ -122,6 +138,59 @@ impl ModelArgs {
             eprintln!("slant: note: {note}");
         }
         Ok((dir, loaded))
+    }
+}
+
+/// Models averaged with the named one.
+#[derive(clap::Args)]
+pub struct EnsembleArgs {
+    /// Average the probabilities with this model's too (a name or directory, on the same
+    /// backend; repeatable): an ensemble, costing the sum of its members' time. `accurate`
+    /// is already MPNet averaged with `fast`.
+    #[arg(long, value_name = "MODEL")]
+    with: Vec<PathBuf>,
+}
+
+/// The loaded model, or the members of an ensemble: the named model first.
+pub struct Scorer {
+    pub members: Vec<(PathBuf, LoadedModel)>,
+}
+
+impl Scorer {
+    /// The named model, whose backend and stories a run reports.
+    pub fn primary(&self) -> &LoadedModel {
+        &self.members[0].1
+    }
+
+    /// What run.json records: the named model, with the members averaged with it.
+    pub fn info(&self) -> ModelInfo {
+        let info = |(dir, loaded): &(PathBuf, LoadedModel)| ModelInfo {
+            id: loaded.stance.model_id.clone(),
+            path: dir.display().to_string(),
+            sha256: loaded.weights_sha256.clone(),
+            base_sha256: loaded
+                .stance
+                .over_base
+                .then(|| loaded.stance.base_sha256.clone()),
+            backend: loaded.backend.clone(),
+            temperature: loaded.stance.calibration.as_ref().map(|c| c.temperature),
+            with: Vec::new(),
+        };
+        ModelInfo {
+            with: self.members[1..].iter().map(info).collect(),
+            ..info(&self.members[0])
+        }
+    }
+
+    /// One model, or the ensemble averaging the members' probabilities.
+    pub fn into_model(self) -> Box<dyn StanceModel> {
+        let mut models: Vec<Box<dyn StanceModel>> =
+            self.members.into_iter().map(|(_, m)| m.model).collect();
+        if models.len() == 1 {
+            models.remove(0)
+        } else {
+            Box::new(Ensemble { members: models })
+        }
     }
 }
 

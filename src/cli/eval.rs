@@ -2,13 +2,13 @@
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use clap::ValueEnum;
 use slant::stance::baseline::{Lexicon, Majority};
-use slant::stance::ensemble::Ensemble;
+use slant::stance::calibrate::BINS;
 use slant::stance::{eval, StanceModel};
 
-use super::args::{BackendArg, ModelArgs};
+use super::args::{BackendArg, EnsembleArgs, ModelArgs};
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Baseline {
@@ -20,10 +20,8 @@ enum Baseline {
 pub struct Args {
     #[command(flatten)]
     model: ModelArgs,
-    /// Average the probabilities with this model's too (a name or directory, on the same
-    /// backend; repeatable): an ensemble, costing the sum of its members' time.
-    #[arg(long, value_name = "MODEL", conflicts_with = "baseline")]
-    with: Vec<PathBuf>,
+    #[command(flatten)]
+    with: EnsembleArgs,
     /// Score with a baseline instead of the model.
     #[arg(long, value_enum)]
     baseline: Option<Baseline>,
@@ -51,35 +49,28 @@ pub fn run(args: Args, quiet: bool) -> Result<()> {
             Box::new(Majority::of_training_file(train)?)
         }
         None => {
-            let (_, first) = args.model.load(args.backend, quiet)?;
-            let mut members = vec![first];
-            for model in &args.with {
-                members.push(args.model.load_other(model, args.backend, quiet)?.1);
-            }
+            let scorer = args.model.load(args.backend, &args.with, quiet)?;
             if !quiet {
-                for member in &members {
+                for (_, member) in &scorer.members {
                     eprintln!("{}: {}", member.stance.model_id, member.backend);
                 }
             }
-            let mut models: Vec<Box<dyn StanceModel>> =
-                members.into_iter().map(|m| m.model).collect();
-            match models.len() {
-                1 => models.remove(0),
-                _ => Box::new(Ensemble::new(models).context("an ensemble has members")?),
-            }
+            scorer.into_model()
         }
     };
     for file in &args.files {
-        let report = eval::evaluate_file(scorer.as_ref(), file)?;
+        let (report, ece) = eval::evaluate_file(scorer.as_ref(), file)?;
         if args.json {
             let mut value = serde_json::to_value(&report)?;
             value["file"] = serde_json::json!(file.display().to_string());
+            value["ece"] = serde_json::json!(ece);
             println!("{value}");
         } else {
             print!(
                 "{}",
                 eval::format_report(&file.display().to_string(), &report)
             );
+            println!("  expected calibration error ({BINS} bins) {ece:.4}");
         }
     }
     Ok(())

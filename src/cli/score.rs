@@ -8,14 +8,13 @@ use slant::aggregate::Axis;
 use slant::annotate::VoiceChoice;
 use slant::corpus::Shard;
 use slant::fetch::{cache_dir, MINILM};
-use slant::schema::ModelInfo;
 use slant::score::checkpoint::{Existing, CHECKPOINT_EVERY};
 use slant::score::{ScoreOptions, Stages};
 use slant::stance::onnx::Precision;
 use slant::stories::embed::EmbedBackend;
 use slant::stories::{GroupOptions, StoryEncoder, StorySource};
 
-use super::args::{set_threads, BackendArg, InputArgs, ModelArgs};
+use super::args::{set_threads, BackendArg, EnsembleArgs, InputArgs, ModelArgs};
 use super::progress::ScoreBar;
 
 /// Distinct scored sentences remembered for reuse; bounds memory on long runs.
@@ -37,6 +36,8 @@ pub struct Args {
     out: PathBuf,
     #[command(flatten)]
     model: ModelArgs,
+    #[command(flatten)]
+    with: EnsembleArgs,
     /// Inference backend: auto is ONNX Runtime int8 when its library is found, else candle.
     #[arg(long, value_enum, default_value = "auto")]
     backend: BackendArg,
@@ -175,15 +176,11 @@ pub fn run(args: Args, quiet: bool) -> Result<()> {
     let (inputs, fields) = args.input.resolve()?;
     let axis = Axis::from_flags(&args.axis)?;
     let registry = Registry::load(&args.actors)?;
-    let (model_dir, loaded) = args.model.load(args.backend, quiet)?;
-    let info = ModelInfo {
-        id: loaded.stance.model_id.clone(),
-        path: model_dir.display().to_string(),
-        sha256: loaded.weights_sha256.clone(),
-        backend: loaded.backend.clone(),
-        temperature: loaded.stance.calibration.as_ref().map(|c| c.temperature),
-    };
-    let stories = args.stories(&loaded.backend, quiet)?;
+    let scorer = args.model.load(args.backend, &args.with, quiet)?;
+    let info = scorer.info();
+    let backend = scorer.primary().backend.clone();
+    let stories = args.stories(&backend, quiet)?;
+    let model = scorer.into_model();
     if !quiet && matches!(stories, StorySource::Group { .. }) {
         eprintln!("grouping articles into stories (a first pass over the inputs)");
     }
@@ -214,7 +211,7 @@ pub fn run(args: Args, quiet: bool) -> Result<()> {
     let summary = slant::score::score(
         &options,
         &registry,
-        &Stages::new(loaded.model.as_ref()),
+        &Stages::new(model.as_ref()),
         &info,
         |p| bar.update(p),
     )?;

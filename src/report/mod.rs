@@ -114,7 +114,15 @@ fn provenance(run: &Path) -> String {
         "<tr><th>slant</th><td>{}</td></tr>",
         escape(&m.slant_version)
     );
-    let _ = write!(out, "<tr><th>model</th><td>{} <code>{}</code><br><span class=\"note\">sha256 {}</span></td></tr>", escape(&m.model.id), escape(&m.model.path), escape(&m.model.sha256));
+    for (role, model) in std::iter::once(("model", &m.model))
+        .chain(m.model.with.iter().map(|w| ("averaged with", w)))
+    {
+        let base = model
+            .base_sha256
+            .as_ref()
+            .map_or(String::new(), |b| format!(", over base {}", escape(b)));
+        let _ = write!(out, "<tr><th>{role}</th><td>{} <code>{}</code><br><span class=\"note\">sha256 {}{base}</span></td></tr>", escape(&model.id), escape(&model.path), escape(&model.sha256));
+    }
     for r in &m.registry {
         let _ = write!(out, "<tr><th>registry</th><td><code>{}</code><br><span class=\"note\">sha256 {}</span></td></tr>", escape(&r.path), escape(&r.sha256));
     }

@@ -17,11 +17,18 @@ pub struct ModelInfo {
     pub id: String,
     pub path: String,
     pub sha256: String,
+    /// For weights stored over a base encoder (`over_base`): the base's weights' sha256,
+    /// which the scores depend on as much.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_sha256: Option<String>,
     /// Which inference backend and precision scored the mentions.
     pub backend: String,
     /// The calibration temperature the probabilities were scaled by (slant.json's), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
+    /// The models whose probabilities were averaged with this one's (an ensemble), if any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub with: Vec<ModelInfo>,
 }
 
 /// An actor registry file and its checksum.

@@ -121,6 +121,16 @@ impl ShippedModel {
         }
     }
 
+    /// The shipped models whose probabilities this one's are averaged with: `accurate` is
+    /// MPNet and MiniLM together (the ensemble beat MPNet alone on both dev splits; it costs
+    /// MiniLM's time on top of MPNet's).
+    pub fn averaged_with(self) -> &'static [ShippedModel] {
+        match self {
+            ShippedModel::Fast => &[],
+            ShippedModel::Accurate => &[ShippedModel::Fast],
+        }
+    }
+
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|m| m.name() == name)
     }

@@ -3,15 +3,9 @@
 
 use super::{SentenceTargets, Stance, StanceError, StanceModel};
 
+/// The members; an ensemble of none scores every mention 0/0/0.
 pub struct Ensemble {
-    members: Vec<Box<dyn StanceModel>>,
-}
-
-impl Ensemble {
-    /// None when `members` is empty: an ensemble of nothing scores nothing.
-    pub fn new(members: Vec<Box<dyn StanceModel>>) -> Option<Self> {
-        (!members.is_empty()).then_some(Self { members })
-    }
+    pub members: Vec<Box<dyn StanceModel>>,
 }
 
 impl StanceModel for Ensemble {
@@ -29,7 +23,7 @@ impl StanceModel for Ensemble {
                 }
             }
         }
-        let n = self.members.len() as f32;
+        let n = self.members.len().max(1) as f32;
         for stance in sum.iter_mut().flatten() {
             stance.negative /= n;
             stance.neutral /= n;
@@ -62,11 +56,12 @@ mod tests {
             neutral,
             positive,
         };
-        let ensemble = Ensemble::new(vec![
-            Box::new(Fixed(stance(0.6, 0.3, 0.1))),
-            Box::new(Fixed(stance(0.0, 0.1, 0.9))),
-        ])
-        .expect("two members");
+        let ensemble = Ensemble {
+            members: vec![
+                Box::new(Fixed(stance(0.6, 0.3, 0.1))),
+                Box::new(Fixed(stance(0.0, 0.1, 0.9))),
+            ],
+        };
         let sentences = [
             SentenceTargets {
                 text: "A met B.",
@@ -84,6 +79,5 @@ mod tests {
             assert!((s.neutral - 0.2).abs() < 1e-6, "{s:?}");
             assert!((s.positive - 0.5).abs() < 1e-6, "{s:?}");
         }
-        assert!(Ensemble::new(Vec::new()).is_none());
     }
 }

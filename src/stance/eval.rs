@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use super::calibrate::{self, Prediction};
 use super::data::LabeledSentence;
 use super::metrics::{Confusion, Report};
 use super::{Label, SentenceTargets, Stance, StanceError, StanceModel};
@@ -41,10 +42,24 @@ pub fn evaluate(
     Ok(confusion)
 }
 
-/// Scores a labelled file (NewsMTSC format) and reports accuracy, macro-F1 and confusion.
-pub fn evaluate_file(model: &dyn StanceModel, path: &Path) -> Result<Report, StanceError> {
+/// Scores a labelled file (NewsMTSC format) and reports accuracy, macro-F1 and confusion,
+/// with the expected calibration error (`calibrate::BINS` bins) of the probabilities as
+/// scored.
+pub fn evaluate_file(model: &dyn StanceModel, path: &Path) -> Result<(Report, f64), StanceError> {
     let sentences = super::data::read_file(path)?;
-    Ok(evaluate(model, &sentences, |_| {})?.report())
+    let mut confusion = Confusion::default();
+    let mut scored = Vec::new();
+    for (stance, gold) in predictions(model, &sentences, |_| {})? {
+        confusion.add(gold, stance.label());
+        scored.push(Prediction {
+            probabilities: [stance.negative, stance.neutral, stance.positive].map(f64::from),
+            gold,
+        });
+    }
+    Ok((
+        confusion.report(),
+        calibrate::ece(&scored, 1.0, calibrate::BINS),
+    ))
 }
 
 /// A human-readable block for one file: counts, per-class scores, confusion matrix.

@@ -244,8 +244,54 @@ fn a_model_trained_above_frozen_layers_is_stored_over_its_base() {
     );
 }
 
+/// `--model accurate` is the shipped MPNet model, stored over the fetched base within the
+/// issue's size (about 120 MB), averaged with the fast model: it scores a run, and run.json
+/// names both models and the base's checksum.
+fn the_accurate_model_is_shipped_and_scores_by_name() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let shipped = root
+        .join("models")
+        .join(card::ShippedModel::Accurate.folder());
+    let bytes: u64 = std::fs::read_dir(&shipped)
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .sum();
+    assert!(
+        bytes < 120_000_000,
+        "{} holds {bytes} bytes",
+        shipped.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("articles.jsonl");
+    std::fs::write(
+        &input,
+        r#"{"id": "a1", "outlet": "Daily", "text": "Colombian President Gustavo Petro voiced his support for Pedro Castillo. Dina Boluarte declined to comment."}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("run");
+    crate::common::score_on_candle(
+        Path::new(env!("CARGO_BIN_EXE_slant")),
+        &out,
+        &[input.as_os_str(), "--model".as_ref(), "accurate".as_ref()],
+    );
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    let model = &run["model"];
+    assert_eq!(model["id"], "mpnet-stance", "{model}");
+    assert_eq!(model["backend"], "candle-f32", "{model}");
+    assert_eq!(model["base_sha256"], MPNET.checked_sha256, "{model}");
+    // `accurate` averages MPNet with the fast model.
+    assert_eq!(model["with"][0]["id"], "minilm-stance-v2", "{model}");
+    assert_eq!(model["with"][0]["backend"], "candle-f32", "{model}");
+    let stance = ModelDir::stance_of(&shipped).unwrap().unwrap();
+    assert!(stance.over_base);
+    let mentions = crate::common::read_csv(&out.join("mentions.csv"));
+    assert_eq!(mentions.len(), 3, "{mentions:?}");
+}
+
 crate::trials! {
     candle_matches_the_reference_token_by_token_and_padded: [crate::common::Need::FetchedMpnet],
+    the_accurate_model_is_shipped_and_scores_by_name: [crate::common::Need::FetchedMpnet],
     a_model_trained_above_frozen_layers_is_stored_over_its_base: [crate::common::Need::FetchedMpnet],
     onnx_graphs_give_the_reference_embeddings: [crate::common::Need::FetchedMpnet, crate::common::Need::Runtime],
 }

@@ -100,8 +100,10 @@ fn info() -> ModelInfo {
         id: "verb-stub".into(),
         path: "-".into(),
         sha256: "-".into(),
+        base_sha256: None,
         backend: "stub".into(),
         temperature: None,
+        with: Vec::new(),
     }
 }
 
