@@ -9,7 +9,7 @@ use slant::fetch::{cache_dir, WheelPackage, ONNXRUNTIME};
 use slant::schema::ModelInfo;
 use slant::stance::backend::{self, Backend, LoadedModel};
 use slant::stance::card::{self, ModelDir, ShippedModel};
-use slant::stance::ensemble::Ensemble;
+use slant::stance::ensemble::{self, Ensemble, Member};
 use slant::stance::onnx::{library_path, Precision};
 use slant::stance::StanceModel;
 
@@ -162,6 +162,22 @@ impl Scorer {
         &self.members[0].1
     }
 
+    /// The members as an ensemble's calibration records them.
+    pub fn ensemble_members(&self) -> Vec<Member> {
+        self.members
+            .iter()
+            .map(|(_, m)| Member::of(&m.stance, &m.weights_sha256))
+            .collect()
+    }
+
+    /// An ensemble's temperature, as recorded by `slant calibrate` for exactly these members.
+    pub fn ensemble_temperature(&self) -> Option<f64> {
+        (self.members.len() > 1)
+            .then(|| ensemble::calibration_for(&self.primary().stance, &self.ensemble_members()))
+            .flatten()
+            .map(|c| c.temperature)
+    }
+
     /// What run.json records: the named model, with the members averaged with it.
     pub fn info(&self) -> ModelInfo {
         let info = |(dir, loaded): &(PathBuf, LoadedModel)| ModelInfo {
@@ -175,21 +191,28 @@ impl Scorer {
             backend: loaded.backend.clone(),
             temperature: loaded.stance.calibration.as_ref().map(|c| c.temperature),
             with: Vec::new(),
+            ensemble_temperature: None,
         };
         ModelInfo {
             with: self.members[1..].iter().map(info).collect(),
+            ensemble_temperature: self.ensemble_temperature(),
             ..info(&self.members[0])
         }
     }
 
-    /// One model, or the ensemble averaging the members' probabilities.
+    /// One model, or the ensemble averaging the members' probabilities (at its recorded
+    /// temperature, if calibrated).
     pub fn into_model(self) -> Box<dyn StanceModel> {
+        let temperature = self.ensemble_temperature().unwrap_or(1.0);
         let mut models: Vec<Box<dyn StanceModel>> =
             self.members.into_iter().map(|(_, m)| m.model).collect();
         if models.len() == 1 {
             models.remove(0)
         } else {
-            Box::new(Ensemble { members: models })
+            Box::new(Ensemble {
+                members: models,
+                temperature,
+            })
         }
     }
 }

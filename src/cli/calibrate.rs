@@ -1,20 +1,25 @@
-//! `slant calibrate`: fit the temperature that makes a model's probabilities mean what they
-//! say, and record it in the model's slant.json (every backend applies it from then on).
+//! `slant calibrate`: fit the temperature that makes a model's (or an ensemble's)
+//! probabilities mean what they say, and record it in the model's slant.json (every backend
+//! applies it from then on).
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use slant::report::{charts, render_png};
-use slant::stance::backend::{self, Backend};
 use slant::stance::calibrate::{self, Prediction, BINS};
-use slant::stance::ModelDir;
 
-use super::args::ModelArgs;
+use super::args::{BackendArg, EnsembleArgs, ModelArgs};
 
 #[derive(clap::Args)]
 pub struct Args {
     #[command(flatten)]
     model: ModelArgs,
+    /// Calibrate the ensemble of the model and these (`accurate` already is one): its
+    /// temperature scales the averaged probabilities and is recorded in the model's
+    /// slant.json for exactly these members. To calibrate one member alone, name its
+    /// directory (`models/mpnet-stance`).
+    #[command(flatten)]
+    with: EnsembleArgs,
     /// Also draw the reliability diagram (all files together, before and after) as PNG.
     #[arg(long)]
     diagram: Option<PathBuf>,
@@ -23,20 +28,32 @@ pub struct Args {
     files: Vec<PathBuf>,
 }
 
-pub fn run(args: Args) -> Result<()> {
-    let dir = args.model.dir()?;
-    let applied = ModelDir::open(&dir, None)?.temperature();
-    let loaded = backend::load(&dir, Backend::Candle, rayon::current_num_threads())?;
+pub fn run(args: Args, quiet: bool) -> Result<()> {
+    let scorer = args.model.load(BackendArg::Candle, &args.with, quiet)?;
+    let dir = scorer.members[0].0.clone();
+    let members = scorer.ensemble_members();
+    let ensemble = members.len() > 1;
+    let applied = if ensemble {
+        scorer.ensemble_temperature().unwrap_or(1.0)
+    } else {
+        members[0].temperature
+    };
+    let weights_sha256 = scorer.primary().weights_sha256.clone();
+    let name = members
+        .iter()
+        .map(|m| m.model_id.as_str())
+        .collect::<Vec<_>>()
+        .join(" + ");
+    let model = scorer.into_model();
     let files: Vec<&Path> = args.files.iter().map(PathBuf::as_path).collect();
-    let (calibration, scored) = calibrate::fit(
-        loaded.model.as_ref(),
-        &files,
-        applied,
-        &loaded.weights_sha256,
-    )
-    .with_context(|| format!("calibrating {}", dir.display()))?;
-    calibrate::record(&dir, &calibration)
-        .with_context(|| format!("recording the calibration in {}", dir.display()))?;
+    let (calibration, scored) = calibrate::fit(model.as_ref(), &files, applied, &weights_sha256)
+        .with_context(|| format!("calibrating {name}"))?;
+    if ensemble {
+        calibrate::record_ensemble(&dir, &members, &calibration)
+    } else {
+        calibrate::record(&dir, &calibration)
+    }
+    .with_context(|| format!("recording the calibration in {}", dir.display()))?;
     for file in &calibration.files {
         let held_out = file.held_out.as_ref().map_or(String::new(), |h| {
             format!(
@@ -50,7 +67,7 @@ pub fn run(args: Args) -> Result<()> {
         );
     }
     println!(
-        "temperature {:.4} (recorded in {}; applied on every backend)",
+        "{name}: temperature {:.4} (recorded in {}; applied on every backend)",
         calibration.temperature,
         dir.join("slant.json").display()
     );
@@ -58,7 +75,7 @@ pub fn run(args: Args) -> Result<()> {
         let all: Vec<Prediction> = scored.into_iter().flatten().collect();
         let before = calibrate::reliability(&all, 1.0, BINS);
         let after = calibrate::reliability(&all, calibration.temperature, BINS);
-        let title = format!("{}: {} targets", loaded.stance.model_id, all.len());
+        let title = format!("{name}: {} targets", all.len());
         let svg = charts::reliability(
             &title,
             &[

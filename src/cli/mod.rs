@@ -60,8 +60,8 @@ enum Command {
     /// slant.json: `--backend auto` runs int8 only when no file loses more than 0.5 points of
     /// macro-F1.
     CheckInt8(check_int8::Args),
-    /// Fit the temperature that calibrates a trained model's probabilities on labelled files
-    /// and record it in its slant.json (applied on every backend from then on).
+    /// Fit the temperature that calibrates a trained model's (or an ensemble's) probabilities
+    /// on labelled files and record it in its slant.json (applied on every backend from then on).
     Calibrate(calibrate::Args),
 }
 
@@ -78,7 +78,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Actors { command } => actors::run(command),
         Command::Eval(args) => eval::run(args, quiet),
         Command::CheckInt8(args) => check_int8::run(args),
-        Command::Calibrate(args) => calibrate::run(args),
+        Command::Calibrate(args) => calibrate::run(args, quiet),
     }
 }
 

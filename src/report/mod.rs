@@ -123,6 +123,13 @@ fn provenance(run: &Path) -> String {
             .map_or(String::new(), |b| format!(", over base {}", escape(b)));
         let _ = write!(out, "<tr><th>{role}</th><td>{} <code>{}</code><br><span class=\"note\">sha256 {}{base}</span></td></tr>", escape(&model.id), escape(&model.path), escape(&model.sha256));
     }
+    if let Some(t) = m.model.ensemble_temperature {
+        let _ = write!(
+            out,
+            "<tr><th>ensemble</th><td>probabilities averaged over the {} models, then scaled by the ensemble's temperature {t:.3}</td></tr>",
+            1 + m.model.with.len()
+        );
+    }
     for r in &m.registry {
         let _ = write!(out, "<tr><th>registry</th><td><code>{}</code><br><span class=\"note\">sha256 {}</span></td></tr>", escape(&r.path), escape(&r.sha256));
     }

@@ -29,6 +29,10 @@ pub struct ModelInfo {
     /// The models whose probabilities were averaged with this one's (an ensemble), if any.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub with: Vec<ModelInfo>,
+    /// The ensemble's own temperature, by which the averaged probabilities were scaled (an
+    /// ensemble calibrated with `slant calibrate`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ensemble_temperature: Option<f64>,
 }
 
 /// An actor registry file and its checksum.

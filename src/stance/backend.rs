@@ -134,6 +134,7 @@ mod tests {
             over_base: false,
             int8_check: check,
             calibration: None,
+            ensembles: Vec::new(),
         }
     }
 

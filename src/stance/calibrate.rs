@@ -16,7 +16,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-use super::card::{self, ModelDir};
+use super::card::{self, ModelDir, StanceConfig};
+use super::ensemble::{EnsembleCalibration, Member};
 use super::{data, eval, Label, StanceError, StanceModel};
 use crate::util::{sha256_hex, IoError};
 
@@ -298,9 +299,36 @@ pub fn fit(
 
 /// Writes `calibration` into the model's `slant.json`, replacing any earlier one.
 pub fn record(dir: &Path, calibration: &Calibration) -> Result<(), StanceError> {
-    let model = ModelDir::open(dir, Some(&calibration.weights_sha256))?;
+    update(dir, &calibration.weights_sha256, |stance| {
+        stance.calibration = Some(calibration.clone());
+    })
+}
+
+/// Writes an ensemble's `calibration` into its first member's `slant.json` (in `dir`),
+/// replacing any earlier one for the same members.
+pub fn record_ensemble(
+    dir: &Path,
+    members: &[Member],
+    calibration: &Calibration,
+) -> Result<(), StanceError> {
+    update(dir, &calibration.weights_sha256, |stance| {
+        stance.ensembles.retain(|e| e.members != members);
+        stance.ensembles.push(EnsembleCalibration {
+            members: members.to_vec(),
+            calibration: calibration.clone(),
+        });
+    })
+}
+
+/// Changes the slant.json of the model in `dir`, whose weights must be `weights_sha256`.
+fn update(
+    dir: &Path,
+    weights_sha256: &str,
+    change: impl FnOnce(&mut StanceConfig),
+) -> Result<(), StanceError> {
+    let model = ModelDir::open(dir, Some(weights_sha256))?;
     let mut stance = model.stance_config()?;
-    stance.calibration = Some(calibration.clone());
+    change(&mut stance);
     card::write_stance_config(dir, &stance)
 }
 

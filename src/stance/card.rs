@@ -14,6 +14,7 @@ use tokenizers::Tokenizer;
 use super::arch::{Architecture, EncoderConfig, SpecialTokens};
 use super::calibrate::Calibration;
 use super::encoding::{TargetEncoder, TargetMarking};
+use super::ensemble::EnsembleCalibration;
 use super::model::HEAD;
 use super::{Label, StanceError};
 use crate::fetch::{base_with_sha256, cache_dir, WheelPackage};
@@ -49,6 +50,10 @@ pub struct StanceConfig {
     /// head when the model is opened.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calibration: Option<Calibration>,
+    /// The temperatures of ensembles this model is the first member of (`slant calibrate
+    /// --model accurate`, or `--with`), each for its exact members.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ensembles: Vec<EnsembleCalibration>,
 }
 
 /// The most macro-F1 int8 may cost, on every checked file, for `auto` to choose it.

@@ -521,6 +521,7 @@ pub fn train(
         over_base: false,
         int8_check: None,
         calibration: None,
+        ensembles: Vec::new(),
     };
     // Above frozen layers of a base slant can fetch again, the model is stored as the
     // tensors training changed (see `StanceConfig::over_base`).

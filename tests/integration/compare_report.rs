@@ -95,6 +95,7 @@ fn write_manifest(dir: &Path, axis: Option<Axis>) {
             backend: "none".into(),
             temperature: None,
             with: Vec::new(),
+            ensemble_temperature: None,
         },
         registry: Vec::new(),
         actors: 3,

@@ -285,6 +285,22 @@ fn the_accurate_model_is_shipped_and_scores_by_name() {
     assert_eq!(model["with"][0]["backend"], "candle-f32", "{model}");
     let stance = ModelDir::stance_of(&shipped).unwrap().unwrap();
     assert!(stance.over_base);
+    // The ensemble is calibrated as a whole, for exactly these two members, and the run says
+    // by which temperature its averaged probabilities were scaled.
+    let [ensemble] = stance.ensembles.as_slice() else {
+        panic!("one ensemble calibration expected: {:?}", stance.ensembles)
+    };
+    let ids: Vec<&str> = ensemble
+        .members
+        .iter()
+        .map(|m| m.model_id.as_str())
+        .collect();
+    assert_eq!(ids, ["mpnet-stance", "minilm-stance-v2"]);
+    assert_eq!(
+        model["ensemble_temperature"].as_f64(),
+        Some(ensemble.calibration.temperature),
+        "{model}"
+    );
     let mentions = crate::common::read_csv(&out.join("mentions.csv"));
     assert_eq!(mentions.len(), 3, "{mentions:?}");
 }

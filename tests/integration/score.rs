@@ -104,6 +104,7 @@ fn info() -> ModelInfo {
         backend: "stub".into(),
         temperature: None,
         with: Vec::new(),
+        ensemble_temperature: None,
     }
 }
 
