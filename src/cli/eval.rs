@@ -30,6 +30,11 @@ pub struct Args {
     /// Training file whose most frequent class the majority baseline predicts.
     #[arg(long)]
     train: Option<PathBuf>,
+    /// Score each target at every one of its mentions (its span and NewsMTSC's
+    /// `further_mentions`, mostly pronouns) and average the probabilities, instead of at its
+    /// span alone.
+    #[arg(long)]
+    average_coreferents: bool,
     /// One JSON object per file per line instead of tables.
     #[arg(long)]
     json: bool,
@@ -59,7 +64,12 @@ pub fn run(args: Args, quiet: bool) -> Result<()> {
         }
     };
     for file in &args.files {
-        let (report, ece) = eval::evaluate_file(scorer.as_ref(), file)?;
+        let coreferents = if args.average_coreferents {
+            eval::Coreferents::Averaged
+        } else {
+            eval::Coreferents::Ignored
+        };
+        let (report, ece) = eval::evaluate_file(scorer.as_ref(), file, coreferents)?;
         if args.json {
             let mut value = serde_json::to_value(&report)?;
             value["file"] = serde_json::json!(file.display().to_string());

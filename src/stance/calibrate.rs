@@ -229,7 +229,7 @@ pub fn predictions(
 ) -> Result<(Vec<Prediction>, String), StanceError> {
     let bytes = std::fs::read(file).map_err(IoError::at(file))?;
     let sentences = data::parse(file, &bytes)?;
-    let scored = eval::predictions(model, &sentences, |_| {})?;
+    let scored = eval::predictions(model, &sentences, eval::Coreferents::Ignored, |_| {})?;
     let predictions = scored
         .into_iter()
         .map(|(stance, gold)| Prediction {
@@ -305,14 +305,20 @@ pub fn record(dir: &Path, calibration: &Calibration) -> Result<(), StanceError> 
 }
 
 /// Writes an ensemble's `calibration` into its first member's `slant.json` (in `dir`),
-/// replacing any earlier one for the same members.
+/// replacing any earlier one for the same members' weights (fitted at other temperatures of
+/// theirs, it would never be used again).
 pub fn record_ensemble(
     dir: &Path,
     members: &[Member],
     calibration: &Calibration,
 ) -> Result<(), StanceError> {
     update(dir, &calibration.weights_sha256, |stance| {
-        stance.ensembles.retain(|e| e.members != members);
+        stance.ensembles.retain(|e| {
+            e.members
+                .iter()
+                .map(|m| &m.weights_sha256)
+                .ne(members.iter().map(|m| &m.weights_sha256))
+        });
         stance.ensembles.push(EnsembleCalibration {
             members: members.to_vec(),
             calibration: calibration.clone(),

@@ -21,6 +21,9 @@ pub struct LabeledTarget {
     /// Byte range into the sentence.
     pub span: Range<usize>,
     pub label: Label,
+    /// NewsMTSC's `further_mentions`: other mentions of the same target in the sentence
+    /// (mostly pronouns), disjoint from `span` and from each other, in sentence order.
+    pub further: Vec<Range<usize>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -59,6 +62,15 @@ struct NestedTarget {
     to: i64,
     mention: String,
     polarity: f64,
+    #[serde(default)]
+    further_mentions: Vec<FurtherMention>,
+}
+
+#[derive(Deserialize)]
+struct FurtherMention {
+    from: i64,
+    to: i64,
+    mention: String,
 }
 
 #[derive(Deserialize)]
@@ -149,7 +161,25 @@ fn parse_line(line: &str) -> Result<(String, Vec<LabeledTarget>), String> {
                     })?;
                     let span = char_span_to_bytes(&sentence_normalized, t.from, t.to, &t.mention)
                         .map_err(|e| format!("target {i}: {e}"))?;
-                    Ok(LabeledTarget { span, label })
+                    let mut further: Vec<Range<usize>> = Vec::new();
+                    for (j, m) in t.further_mentions.iter().enumerate() {
+                        let other =
+                            char_span_to_bytes(&sentence_normalized, m.from, m.to, &m.mention)
+                                .map_err(|e| format!("target {i}, further mention {j}: {e}"))?;
+                        let overlaps =
+                            |r: &Range<usize>| r.start < other.end && other.start < r.end;
+                        // A further mention inside the target's own span ("Trump" in "Trump's")
+                        // adds nothing.
+                        if !overlaps(&span) && !further.iter().any(overlaps) {
+                            further.push(other);
+                        }
+                    }
+                    further.sort_by_key(|r| r.start);
+                    Ok(LabeledTarget {
+                        span,
+                        label,
+                        further,
+                    })
                 })
                 .collect::<Result<Vec<_>, String>>()?;
             Ok((sentence_normalized, targets))
@@ -164,7 +194,14 @@ fn parse_line(line: &str) -> Result<(String, Vec<LabeledTarget>), String> {
             let label = flat_label(polarity)
                 .ok_or_else(|| format!("polarity {polarity} is not -1, 0 or 1"))?;
             let span = char_span_to_bytes(&sentence, from, to, &mention)?;
-            Ok((sentence, vec![LabeledTarget { span, label }]))
+            Ok((
+                sentence,
+                vec![LabeledTarget {
+                    span,
+                    label,
+                    further: Vec::new(),
+                }],
+            ))
         }
     }
 }
@@ -217,6 +254,26 @@ mod tests {
         assert_eq!(span.end, text.len() - 1);
         assert!(char_span_to_bytes(text, 0, 5, "Señor").is_err());
         assert!(char_span_to_bytes(text, 30, 99, "x").is_err());
+    }
+
+    /// A target's further mentions are kept in sentence order, minus any inside its own span
+    /// or repeating another; a further mention that does not spell its text is an error.
+    #[test]
+    fn further_mentions_are_read_disjoint_and_checked() {
+        let line = r#"{"sentence_normalized": "Trump's aide said he and his team left.", "targets": [{"from": 0, "to": 7, "mention": "Trump's", "polarity": 2.0, "further_mentions": [{"from": 25, "to": 28, "mention": "his"}, {"from": 18, "to": 20, "mention": "he"}, {"from": 0, "to": 5, "mention": "Trump"}, {"from": 18, "to": 20, "mention": "he"}]}]}"#;
+        let got = parse(Path::new("x.jsonl"), line.as_bytes()).unwrap();
+        let target = &got[0].targets[0];
+        let text = &got[0].text;
+        let further: Vec<&str> = target.further.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(further, ["he", "his"]);
+        let bad = line.replace(
+            r#""to": 28, "mention": "his""#,
+            r#""to": 28, "mention": "him""#,
+        );
+        let err = parse(Path::new("x.jsonl"), bad.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("target 0, further mention 0"), "{err}");
     }
 
     #[test]

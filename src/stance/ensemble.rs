@@ -32,6 +32,13 @@ pub struct Member {
 }
 
 impl Member {
+    /// The same weights at the same temperature: refitting a temperature on the same files
+    /// may move its last bits, which is no reason to drop the ensemble's.
+    fn matches(&self, other: &Member) -> bool {
+        self.weights_sha256 == other.weights_sha256
+            && (self.temperature - other.temperature).abs() <= 1e-6 * self.temperature.abs()
+    }
+
     pub fn of(stance: &StanceConfig, weights_sha256: &str) -> Self {
         Self {
             model_id: stance.model_id.clone(),
@@ -54,40 +61,55 @@ pub fn calibration_for<'a>(first: &'a StanceConfig, members: &[Member]) -> Optio
     first
         .ensembles
         .iter()
-        .find(|e| e.members == members)
+        .find(|e| {
+            e.members.len() == members.len()
+                && e.members.iter().zip(members).all(|(a, b)| a.matches(b))
+        })
         .map(|e| &e.calibration)
 }
 
 impl StanceModel for Ensemble {
     fn score(&self, sentences: &[SentenceTargets]) -> Result<Vec<Vec<Stance>>, StanceError> {
-        let mut sum: Vec<Vec<Stance>> = sentences
+        // Per sentence and mention, every member's probabilities.
+        let mut all: Vec<Vec<Vec<Stance>>> = sentences
             .iter()
-            .map(|s| vec![Stance::default(); s.spans.len()])
+            .map(|s| vec![Vec::with_capacity(self.members.len()); s.spans.len()])
             .collect();
         for member in &self.members {
-            for (total, scored) in sum.iter_mut().zip(member.score(sentences)?) {
-                for (t, s) in total.iter_mut().zip(scored) {
-                    t.negative += s.negative;
-                    t.neutral += s.neutral;
-                    t.positive += s.positive;
+            for (mentions, scored) in all.iter_mut().zip(member.score(sentences)?) {
+                for (votes, stance) in mentions.iter_mut().zip(scored) {
+                    votes.push(stance);
                 }
             }
         }
-        let n = self.members.len().max(1) as f32;
-        for stance in sum.iter_mut().flatten() {
-            let mean = [stance.negative, stance.neutral, stance.positive].map(|p| p / n);
-            let [negative, neutral, positive] = if self.temperature == 1.0 {
-                mean
-            } else {
-                tempered(mean.map(f64::from), self.temperature).map(|p| p as f32)
-            };
-            *stance = Stance {
-                negative,
-                neutral,
-                positive,
-            };
+        Ok(all
+            .into_iter()
+            .map(|mentions| {
+                mentions
+                    .iter()
+                    .map(|votes| self.scaled(Stance::mean(votes)))
+                    .collect()
+            })
+            .collect())
+    }
+}
+
+impl Ensemble {
+    /// `mean` at the ensemble's temperature.
+    fn scaled(&self, mean: Stance) -> Stance {
+        if self.temperature == 1.0 {
+            return mean;
         }
-        Ok(sum)
+        let [negative, neutral, positive] = tempered(
+            [mean.negative, mean.neutral, mean.positive].map(f64::from),
+            self.temperature,
+        )
+        .map(|p| p as f32);
+        Stance {
+            negative,
+            neutral,
+            positive,
+        }
     }
 }
 
@@ -218,6 +240,8 @@ mod tests {
             calibration_for(&first, &members).map(|c| c.temperature),
             Some(0.7)
         );
+        let refitted = vec![member("a", 0.9 * (1.0 + 1e-9)), member("b", 2.2)];
+        assert!(calibration_for(&first, &refitted).is_some());
         let recalibrated = vec![member("a", 0.9), member("b", 2.0)];
         let reordered = vec![member("b", 2.2), member("a", 0.9)];
         let another = vec![member("a", 0.9), member("c", 2.2)];

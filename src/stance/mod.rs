@@ -69,6 +69,18 @@ impl Stance {
         self.positive - self.negative
     }
 
+    /// The class-wise mean of `stances` (all zero for none): an ensemble's members, or one
+    /// target's several mentions.
+    pub fn mean(stances: &[Stance]) -> Stance {
+        let n = stances.len().max(1) as f32;
+        let sum = |class: fn(&Stance) -> f32| stances.iter().map(class).sum::<f32>() / n;
+        Stance {
+            negative: sum(|s| s.negative),
+            neutral: sum(|s| s.neutral),
+            positive: sum(|s| s.positive),
+        }
+    }
+
     pub fn label(&self) -> Label {
         let p = [self.negative, self.neutral, self.positive];
         let mut best = 0;
