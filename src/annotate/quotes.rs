@@ -532,6 +532,24 @@ fn is_inner(c: char) -> bool {
     matches!(c, '\'' | '’' | '-' | '.' | '&')
 }
 
+/// Whether the `.` at `chars[end]`, right after the word `chars[start..end]`, belongs to it:
+/// a title, an initial or an initialism ("Mr.", "Sen.", "Jr.", "R.", "F.A.A.") with more of the sentence after
+/// it. Read as a full stop, it would cut "Mr. Ryan said" to "Ryan said" after a stop (so the
+/// content before the quote was lost) and "Joseph R. Biden said" to the speaker "Joseph R".
+/// The sentence splitter has already decided where sentences end, so a period with words
+/// after it inside one sentence is never its end.
+fn abbreviation_period(chars: &[(usize, char)], start: usize, end: usize) -> bool {
+    const LONGEST: usize = 4;
+    let initialism = chars[start..end].iter().any(|(_, c)| *c == '.');
+    chars.get(end).is_some_and(|(_, c)| *c == '.')
+        && (end - start <= LONGEST || initialism)
+        && chars[start].1.is_uppercase()
+        && chars[end + 1..]
+            .iter()
+            .find(|(_, c)| !c.is_whitespace())
+            .is_some_and(|(_, c)| c.is_alphanumeric())
+}
+
 /// The tokens of `text[range]`.
 fn tokenize(text: &str, range: Range<usize>) -> Vec<Token> {
     let mut tokens = Vec::new();
@@ -551,6 +569,9 @@ fn tokenize(text: &str, range: Range<usize>) -> Vec<Token> {
                     || (is_inner(chars[j].1)
                         && chars.get(j + 1).is_some_and(|(_, n)| n.is_alphanumeric())))
             {
+                j += 1;
+            }
+            if abbreviation_period(&chars, i, j) {
                 j += 1;
             }
             let end = chars.get(j).map_or(slice.len(), |(b, _)| *b);
@@ -782,6 +803,13 @@ fn cue_after_quote(
         .copied()
         .filter(|t| t.kind == Kind::Word)
         .collect();
+    // "“…” of Trump, whom he called …": the cue is a relative clause's, not the quotation's.
+    if before
+        .iter()
+        .any(|t| CLAUSE_WORDS.contains(&t.lower.as_str()))
+    {
+        return None;
+    }
     let source = trim_between(&before);
     // "“…” from President Petro, claiming …": words that are no noun phrase are not the
     // quotation's speaker (the cue belongs to the sentence's subject).
@@ -839,6 +867,15 @@ fn source_before(tokens: &[Token], cue: usize) -> Option<(Range<usize>, usize)> 
     }
     let words: Vec<&Token> = tokens[start..cue].iter().collect();
     let kept = trim_between(&words);
+    // "…, with former Gov. Martin O'Malley calling Trump a fascist": the speaker is the name
+    // after "with" and its lower-case modifiers.
+    let kept = match kept.first() {
+        Some(w) if w.lower == "with" => {
+            let name = kept.iter().position(|t| t.capital).unwrap_or(kept.len());
+            &kept[name..]
+        }
+        _ => kept,
+    };
     let skip = kept.len().saturating_sub(MAX_SOURCE_WORDS);
     if !kept.is_empty() {
         // Words that cannot open a noun phrase ("doubted the polls showing …") are not a
@@ -1041,8 +1078,7 @@ fn reported_in_sentence(tokens: &[Token], quotes: &[Range<usize>], found: &mut V
             i += 2;
             continue;
         }
-        let is_cue = CUES.contains(&t.lower.as_str())
-            && !(i > 0 && DETERMINERS.contains(&tokens[i - 1].lower.as_str()));
+        let is_cue = is_cue_at(tokens, i);
         if !is_cue {
             i += 1;
             continue;
@@ -1063,37 +1099,135 @@ fn reported_in_sentence(tokens: &[Token], quotes: &[Range<usize>], found: &mut V
     }
 }
 
+/// Whether the word `tokens[at]` is a cue here, not a noun or a preposition.
+fn is_cue_at(tokens: &[Token], at: usize) -> bool {
+    let after_determiner = at > 0 && DETERMINERS.contains(&tokens[at - 1].lower.as_str());
+    CUES.contains(&tokens[at].lower.as_str())
+        && !after_determiner
+        && !is_preposition(tokens, at)
+        && !is_noun_after_modifier(tokens, at)
+}
+
+/// "compared with …", "compared to …": a preposition, not a cue.
+fn is_preposition(tokens: &[Token], at: usize) -> bool {
+    tokens[at].lower == "compared"
+        && tokens
+            .get(at + 1)
+            .is_some_and(|n| n.lower == "with" || n.lower == "to")
+}
+
+/// Cue forms that are as often nouns ("deep support", "phone calls").
+const NOUN_LIKE_CUES: &[&str] = &[
+    "support",
+    "claim",
+    "claims",
+    "fear",
+    "fears",
+    "hope",
+    "hopes",
+    "doubt",
+    "doubts",
+    "worry",
+    "worries",
+    "questions",
+    "calls",
+    "attacks",
+    "reports",
+    "views",
+    "notes",
+    "promises",
+    "demands",
+    "challenges",
+    "voices",
+    "plans",
+    "shows",
+];
+
+/// "drew deep support", "phone calls": a noun-like cue after a lower-case word that can
+/// neither end its subject (a pronoun, a plural like "voters support") nor stand between
+/// subject and verb ("would", "also", "strongly"): a noun.
+fn is_noun_after_modifier(tokens: &[Token], at: usize) -> bool {
+    let Some(previous) = at.checked_sub(1).map(|p| &tokens[p]) else {
+        return false;
+    };
+    NOUN_LIKE_CUES.contains(&tokens[at].lower.as_str())
+        && previous.kind == Kind::Word
+        && !previous.capital
+        && !PRONOUNS.contains(&previous.lower.as_str())
+        && !matches!(
+            previous.lower.as_str(),
+            "you"
+                | "who"
+                | "would"
+                | "will"
+                | "could"
+                | "should"
+                | "may"
+                | "might"
+                | "must"
+                | "can"
+                | "do"
+                | "did"
+                | "also"
+                | "still"
+                | "not"
+                | "never"
+                | "now"
+        )
+        && !previous.lower.ends_with('s')
+        && !previous.lower.ends_with("ly")
+}
+
 /// "according to X, …" / "…, according to X."
 fn according_to(tokens: &[Token], at: usize, start: usize, end: usize) -> Option<Attribution> {
-    let source_tokens: Vec<&Token> = tokens[at + 2..]
+    let run = tokens[at + 2..]
         .iter()
         .take_while(|t| t.kind == Kind::Word)
-        .take(MAX_SOURCE_WORDS)
+        .count();
+    // A source that a comma closes may be long ("according to early results of exit polls
+    // conducted for The Associated Press by Edison Research, …"); else its first words.
+    let closed = tokens
+        .get(at + 2 + run)
+        .is_some_and(|t| t.kind == Kind::Comma)
+        && run <= 3 * MAX_SOURCE_WORDS;
+    let source_tokens: Vec<&Token> = tokens[at + 2..at + 2 + run]
+        .iter()
+        .take(if closed { run } else { MAX_SOURCE_WORDS })
         .collect();
     let source = span_of(&source_tokens)?;
     let cue = tokens[at].span.start..tokens[at + 1].span.end;
     let after = at + 2 + source_tokens.len();
-    let opens_clause = at == 0
-        || matches!(
-            tokens[at - 1].kind,
-            Kind::Colon | Kind::Break | Kind::Quote | Kind::Comma
-        ) && tokens.get(after).is_some_and(|t| t.kind == Kind::Comma);
-    let content = if opens_clause && after + 1 < tokens.len() {
-        let from = tokens[after + 1].span.start;
-        (from < end).then_some(from..end)?
-    } else {
-        // Nothing before "according to" and nothing after its source: no content.
-        let before = &tokens[at.checked_sub(1)?];
-        let to = if before.kind == Kind::Comma {
-            before.span.start
-        } else {
-            before.span.end
-        };
-        (start < to).then_some(start..to)?
+    let comma_after = tokens.get(after).is_some_and(|t| t.kind == Kind::Comma);
+    // What follows "according to X,": the rest of the sentence, unless a new clause opens
+    // there ("…, according to a CNN tally, but his path is narrowing").
+    let rest = tokens
+        .get(after + 1)
+        .filter(|t| comma_after && !CLAUSE_WORDS.contains(&t.lower.as_str()))
+        .map(|t| t.span.start..end)
+        .filter(|r| r.start < r.end);
+    let previous = at.checked_sub(1).map(|p| &tokens[p]);
+    let content = match previous {
+        // "According to X, …"
+        None => vec![rest?],
+        Some(p) if matches!(p.kind, Kind::Colon | Kind::Break | Kind::Quote) => vec![rest?],
+        // "…, according to X(, …)": what comes before, and what follows a second comma.
+        Some(p) => {
+            let to = if p.kind == Kind::Comma {
+                p.span.start
+            } else {
+                p.span.end
+            };
+            let before = (start < to).then_some(start..to);
+            let parts: Vec<Range<usize>> = before.into_iter().chain(rest).collect();
+            if parts.is_empty() {
+                return None;
+            }
+            parts
+        }
     };
     Some(Attribution {
         voice: Voice::Reported,
-        content: vec![content],
+        content,
         cue: Some(cue),
         source: Some(source),
     })
@@ -1150,7 +1284,18 @@ fn reported_at(tokens: &[Token], at: usize, start: usize, end: usize) -> Option<
     let closes = tokens[clause_end..]
         .iter()
         .all(|t| matches!(t.kind, Kind::Stop));
-    let short_tail = clause_end - at <= 6;
+    // What may follow the cue when the content came before it: nothing, a time or place
+    // ("said on Tuesday", "said in a statement"), whom it was said of or to ("said of Trump",
+    // "told reporters"). Anything else is the cue's own content ("questioned Mr. Trump's
+    // veracity"), however short.
+    let tail = tokens.get(at + 1).filter(|_| at + 1 < clause_end);
+    let short_tail = clause_end - at <= 6
+        && tail.is_none_or(|t| {
+            INTRODUCERS.contains(&t.lower.as_str())
+                || WEEKDAYS.contains(&t.lower.as_str())
+                || t.lower == "of"
+                || ADDRESSEE_CUES.contains(&tokens[at].lower.as_str())
+        });
     if let Some(to) = source_start
         .checked_sub(1)
         .and_then(|p| content_end_before(&tokens[p]))
@@ -1200,8 +1345,30 @@ fn reported_at(tokens: &[Token], at: usize, start: usize, end: usize) -> Option<
     if adverbial && words <= 5 && !rest.iter().any(|t| t.kind == Kind::Quote) {
         return None;
     }
+    // "… declared the recall of the ambassador after Colombian President Petro voiced …":
+    // a time clause with its own named subject is the outlet's narration, not the content.
+    let until = tokens[from..]
+        .windows(2)
+        .position(|w| {
+            TIME_CLAUSES.contains(&w[0].lower.as_str()) && w[1].capital && w[1].kind == Kind::Word
+        })
+        .map_or(end, |k| tokens[from + k].span.start.min(end));
     let from = tokens.get(from)?.span.start;
-    (from < end).then(|| reported(&[from..end], Some(source)))
+    let until = trim_end_of(tokens, until);
+    (from < until).then(|| reported(&[from..until], Some(source)))
+}
+
+/// Subordinators that open a time clause.
+const TIME_CLAUSES: &[&str] = &["after", "before"];
+
+/// Where content that stops before byte `at` ends: before the spaces and commas that precede it.
+fn trim_end_of(tokens: &[Token], at: usize) -> usize {
+    tokens
+        .iter()
+        .filter(|t| t.span.end <= at && !matches!(t.kind, Kind::Comma))
+        .map(|t| t.span.end)
+        .max()
+        .unwrap_or(at)
 }
 
 const WEEKDAYS: &[&str] = &[
@@ -1412,6 +1579,21 @@ mod tests {
         }
     }
 
+    #[test]
+    fn titles_and_initials_stay_in_the_speaker() {
+        let found =
+            attributions("Vice President Joseph R. Biden Jr. said the remarks were a danger.");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].3, Some("Vice President Joseph R. Biden Jr."));
+        // The content before a quotation reaches back past "Mr." to the sentence start.
+        let found = attributions("Mr. Trump's remarks were \"racist,\" Mr. Ryan said.");
+        assert_eq!(
+            found[0].1,
+            ["Mr. Trump's remarks were \"racist,\""],
+            "{found:?}"
+        );
+        assert_eq!(found[0].3, Some("Mr. Ryan"));
+    }
     #[test]
     fn plain_narration_has_no_attribution() {
         assert!(attributions("Trump won the primary in a landslide.").is_empty());

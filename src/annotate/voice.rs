@@ -4,7 +4,8 @@
 //! A mention inside an attribution's content is in that attribution's voice, with its
 //! speaker; inside two (a quotation within reported speech), the innermost counts. A mention
 //! that is itself the source ("Petro said …") is the speaker's own act as the outlet
-//! reports it, so it stays in the outlet's voice.
+//! reports it, so it stays in the outlet's voice, unless that act is itself inside
+//! somebody's words ("Nevins said Lynch agreed to …": Lynch is in Nevins's voice).
 //!
 //! Speakers are resolved to registry actors: an actor named inside the source span (the first
 //! one: "a spokesman for Clinton" is Clinton's side speaking); a pronoun ("he", "she" →
@@ -168,15 +169,18 @@ impl VoiceAnnotator {
             .mentions
             .iter()
             .map(|mention| {
-                let is_source = attributions.iter().any(|(a, _)| {
-                    a.source
-                        .as_ref()
-                        .is_some_and(|s| s.start <= mention.span.start && mention.span.end <= s.end)
-                });
                 let holding = attributions
                     .iter()
                     .filter(|(a, _)| a.contains(&mention.span))
                     .min_by_key(|(a, _)| a.content.iter().map(|c| c.len()).sum::<usize>());
+                // A speaker named inside somebody else's words ("Nevins said Lynch agreed
+                // to …") is in those words; only a source in the outlet's voice is own.
+                let is_source = holding.is_none()
+                    && attributions.iter().any(|(a, _)| {
+                        a.source.as_ref().is_some_and(|s| {
+                            s.start <= mention.span.start && mention.span.end <= s.end
+                        })
+                    });
                 let features = features(&MentionContext {
                     text,
                     sentence: annotated.sentences[mention.sentence].clone(),
@@ -370,6 +374,29 @@ mod tests {
         assert_eq!(found[3].1, Voice::Reported);
         assert_eq!(found[3].2.as_deref(), Some("The Peruvian Foreign Ministry"));
         assert_eq!(found[3].3, Some(1));
+    }
+
+    #[test]
+    fn a_speaker_inside_somebody_elses_words_is_in_those_words() {
+        let text = "The Foreign Ministry said that Gustavo Petro claimed Pedro Castillo is \
+                    innocent. The Foreign Ministry recalled its envoy after Gustavo Petro \
+                    voiced his support for Pedro Castillo.";
+        let found = voices(text);
+        assert_eq!(found[1].0, "Gustavo Petro");
+        assert_eq!(
+            found[1].1,
+            Voice::Reported,
+            "the ministry's words: {found:?}"
+        );
+        assert_eq!(found[1].2.as_deref(), Some("The Foreign Ministry"));
+        assert_eq!(
+            found[2].3,
+            Some(0),
+            "Castillo: Petro's claim, inside: {found:?}"
+        );
+        // A time clause with its own subject is the outlet's narration, not the recall.
+        assert_eq!(found[4], ("Gustavo Petro".into(), Voice::Own, None, None));
+        assert_eq!(found[5].3, Some(0), "{found:?}");
     }
 
     #[test]
