@@ -924,6 +924,10 @@ fn is_noun_phrase(words: &[&Token]) -> bool {
     let Some(first) = words.first() else {
         return false;
     };
+    // "There is other promising news", "Do you support …": no speaker opens that way.
+    if matches!(first.lower.as_str(), "there" | "do" | "does" | "did") {
+        return false;
+    }
     let opens = first.capital
         || first.lower.starts_with(|c: char| c.is_ascii_digit())
         || PRONOUNS.contains(&first.lower.as_str())
@@ -1273,7 +1277,7 @@ fn reported_at(tokens: &[Token], at: usize, start: usize, end: usize) -> Option<
     }
     let (source, source_start) = source_before(tokens, at)?;
     // "Trump was supported by 42 percent": a passive's subject is not its source.
-    if at > 0 && BE.contains(&tokens[at - 1].lower.as_str()) && tokens[at].lower != "asked" {
+    if is_passive(tokens, at) && tokens[at].lower != "asked" {
         return None;
     }
     // The clause after the cue, up to a comma or the end.
@@ -1443,6 +1447,22 @@ const NOT_SPEAKERS: &[&str] = &[
 
 const BE: &[&str] = &["is", "was", "were", "are", "been", "being", "be"];
 
+/// Whether the cue at `tokens[at]` is a passive participle: a form of "be" right before it,
+/// or before the adverbs between ("has been widely condemned", "is never discussed").
+fn is_passive(tokens: &[Token], at: usize) -> bool {
+    tokens[..at]
+        .iter()
+        .rev()
+        .take(3)
+        .take_while(|t| t.kind == Kind::Word)
+        .find(|t| !is_adverb(&t.lower))
+        .is_some_and(|t| BE.contains(&t.lower.as_str()))
+}
+
+fn is_adverb(word: &str) -> bool {
+    word.ends_with("ly") || matches!(word, "not" | "never" | "also" | "often" | "still" | "long")
+}
+
 /// Words that make a sentence a poll's finding ("Trump leads in the latest poll").
 const POLLS: &[&str] = &["poll", "polls", "survey", "surveys", "polling"];
 
@@ -1598,6 +1618,12 @@ mod tests {
     fn plain_narration_has_no_attribution() {
         assert!(attributions("Trump won the primary in a landslide.").is_empty());
         assert!(attributions("His claims were false.").is_empty());
+        assert!(
+            attributions("The move has been widely condemned by leaders in the region.").is_empty(),
+            "a passive, with an adverb before the participle"
+        );
+        assert!(attributions("There is other promising news for Trump.").is_empty());
+        assert!(attributions("Clinton drew deep support among women.").is_empty());
         assert!(
             attributions("According to Trump").is_empty(),
             "no content, no panic"
