@@ -834,7 +834,21 @@ fn cue_before_quote(
         .max()
         .unwrap_or(sentence.start)
         .max(sentence.start);
-    let tokens = tokenize(text, from..quote.start);
+    let mut tokens = tokenize(text, from..quote.start);
+    if tokens.iter().all(|t| t.kind != Kind::Word) {
+        // "Cruz continued:" / "HuffPollster:" ending the sentence before a quotation that
+        // opens its own (a block quote): that sentence introduces it.
+        let before = sentences.partition_point(|s| s.end <= sentence.start);
+        let introduction = before
+            .checked_sub(1)
+            .map(|k| tokenize(text, sentences[k].clone()))
+            .filter(|t| t.last().is_some_and(|last| last.kind == Kind::Colon));
+        match introduction {
+            Some(introduction) => tokens = introduction,
+            None => return None,
+        }
+    }
+    let colon = tokens.last().filter(|t| t.kind == Kind::Colon).cloned();
     let mut end = tokens.len();
     while end > 0 && matches!(tokens[end - 1].kind, Kind::Comma | Kind::Colon) {
         end -= 1;
@@ -847,7 +861,17 @@ fn cue_before_quote(
         tokens[i].kind == Kind::Word
             && CUES.contains(&tokens[i].lower.as_str())
             && (i + 1 == end || ADDRESSEE_CUES.contains(&tokens[i].lower.as_str()))
-    })?;
+    });
+    let Some(cue_at) = cue_at else {
+        // "Carl Bialik: “…”": a name alone before the colon speaks.
+        let colon = colon?;
+        let name: Vec<&Token> = tokens[..end].iter().collect();
+        let short = name.len() <= MAX_SOURCE_WORDS / 2 && name.iter().all(|t| t.kind == Kind::Word);
+        return (short && is_noun_phrase(&name))
+            .then(|| span_of(&name))
+            .flatten()
+            .map(|source| (Some(colon.span), Some(source)));
+    };
     if tokens[cue_at..end].iter().any(|t| t.kind != Kind::Word) {
         return None;
     }
@@ -1597,6 +1621,16 @@ mod tests {
             assert_eq!(found[0].1, content, "{text}");
             assert_eq!(found[0].3, Some(source), "{text}");
         }
+    }
+
+    #[test]
+    fn a_colon_ending_the_sentence_before_a_block_quote_names_its_speaker() {
+        let text = "The senator spoke at length. Cruz continued:\n\n“You look at the questions.”\n\nCarl Bialik:\n\n“The poll is an outlier.”";
+        let found = attributions(text);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].3, Some("Cruz"));
+        assert_eq!(found[1].2, Some(":"));
+        assert_eq!(found[1].3, Some("Carl Bialik"));
     }
 
     #[test]
