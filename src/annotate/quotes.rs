@@ -1375,29 +1375,26 @@ fn reported_at(tokens: &[Token], at: usize, start: usize, end: usize) -> Option<
     }
     // "… declared the recall of the ambassador after Colombian President Petro voiced …":
     // a time clause with its own named subject is the outlet's narration, not the content.
-    let until = tokens[from..]
-        .windows(2)
-        .position(|w| {
-            TIME_CLAUSES.contains(&w[0].lower.as_str()) && w[1].capital && w[1].kind == Kind::Word
-        })
-        .map_or(end, |k| tokens[from + k].span.start.min(end));
+    let time_clause = tokens[from..].windows(2).position(|w| {
+        TIME_CLAUSES.contains(&w[0].lower.as_str()) && w[1].capital && w[1].kind == Kind::Word
+    });
+    // The content ends before the time clause and the commas in front of it.
+    let until = match time_clause {
+        Some(k) => tokens[from..from + k]
+            .iter()
+            .rev()
+            .find(|t| t.kind != Kind::Comma)?
+            .span
+            .end
+            .min(end),
+        None => end,
+    };
     let from = tokens.get(from)?.span.start;
-    let until = trim_end_of(tokens, until);
     (from < until).then(|| reported(&[from..until], Some(source)))
 }
 
 /// Subordinators that open a time clause.
 const TIME_CLAUSES: &[&str] = &["after", "before"];
-
-/// Where content that stops before byte `at` ends: before the spaces and commas that precede it.
-fn trim_end_of(tokens: &[Token], at: usize) -> usize {
-    tokens
-        .iter()
-        .filter(|t| t.span.end <= at && !matches!(t.kind, Kind::Comma))
-        .map(|t| t.span.end)
-        .max()
-        .unwrap_or(at)
-}
 
 const WEEKDAYS: &[&str] = &[
     "monday",
