@@ -45,6 +45,7 @@ fn voice_stage(c: &mut Criterion) {
     };
     let matcher = Matcher::new(&registry).expect("matcher");
     let kinds = || registry.actors.iter().map(|a| a.kind).collect();
+    let tagger = VoiceAnnotator::new(kinds(), VoiceChoice::Tagger.method().expect("tagger"));
     let learned = VoiceAnnotator::new(kinds(), VoiceChoice::Learned.method().expect("model"));
     let rules = VoiceAnnotator::new(kinds(), VoiceChoice::Rules.method().expect("rules"));
     let run = |annotators: &[&dyn Annotator]| {
@@ -60,8 +61,9 @@ fn voice_stage(c: &mut Criterion) {
     let mut group = c.benchmark_group(format!("prepare {} PolNeAR articles", corpus.len()));
     group.bench_function("no voice stage", |b| b.iter(|| run(&[])));
     group.bench_function("voice stage, rules", |b| b.iter(|| run(&[&rules])));
-    group.bench_function("voice stage, learned (default)", |b| {
-        b.iter(|| run(&[&learned]))
+    group.bench_function("voice stage, learned", |b| b.iter(|| run(&[&learned])));
+    group.bench_function("voice stage, tagger (default)", |b| {
+        b.iter(|| run(&[&tagger]))
     });
     group.finish();
 }

@@ -1,21 +1,25 @@
 //! The voice stage against PolNeAR's attribution annotations, per fold (see
-//! `slant::annotate::eval`), for the rules and for the learned voice model. Run by
-//! `scripts/eval-attribution`.
+//! `slant::annotate::eval`), for the rules, the learned voice model and the attribution
+//! tagger. Run by `scripts/eval-attribution`.
 //!
-//! Folds 0-3 tune; fold 4 is held out. The learned model's figures on a tuning fold come from
-//! a model trained on the other three tuning folds (cross-validation); on fold 4, from the
-//! model trained on all four tuning folds, which is the one `--write-model` writes (and
+//! Folds 0-3 tune; fold 4 is held out. A learned method's figures on a tuning fold come from
+//! it trained on the other three tuning folds (cross-validation); on fold 4, from it trained
+//! on all four tuning folds, which is what `--write-model` / `--write-tagger` write (and
 //! slant ships).
 //!
 //! Usage: eval_attribution POLNEAR_DIR REGISTRY.csv [--json OUT] [--errors FILE]
-//!        [--write-model models/voice/model.json]
+//!        [--write-model models/voice/model.json] [--write-tagger models/voice/tagger.bin]
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use slant::actors::Registry;
-use slant::annotate::eval::{evaluate, load, training_examples, Counts, Evaluation, FOLDS};
+use slant::annotate::eval::{
+    evaluate, load, tagger_examples, training_examples, Annotated, Counts, EvalError, Evaluation,
+    FOLDS,
+};
+use slant::annotate::tagger::{Tagger, TaggerOptions};
 use slant::annotate::voice_model::TrainOptions;
 use slant::annotate::{VoiceMethod, VoiceModel};
 
@@ -27,58 +31,76 @@ fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a String> {
         .and_then(|i| args.get(i + 1))
 }
 
+/// A learned method's figures: each tuning fold read by the method trained on the other
+/// tuning folds, the held-out fold by the one trained on all of them (returned: what ships).
+/// `errors` receives the tuning folds' misread mentions.
+fn cross_validate<T>(
+    articles: &[Annotated],
+    registry: &Registry,
+    mut errors: Option<&mut dyn Write>,
+    train: impl Fn(&dyn Fn(usize) -> bool) -> Result<(VoiceMethod, T), EvalError>,
+) -> Result<(Evaluation, T)> {
+    let mut evaluation = Evaluation::default();
+    for fold in (0..FOLDS).filter(|&f| f != HELD_OUT) {
+        let (method, _) = train(&|f| f != HELD_OUT && f != fold)?;
+        let one = evaluate(
+            articles,
+            registry,
+            method,
+            |f| f == fold,
+            errors.as_mut().map(|w| &mut **w as &mut dyn Write),
+        )?;
+        evaluation.folds.extend(one.folds);
+    }
+    let (method, trained) = train(&|f| f != HELD_OUT)?;
+    let held_out = evaluate(articles, registry, method, |f| f == HELD_OUT, None)?;
+    evaluation.folds.extend(held_out.folds);
+    Ok((evaluation, trained))
+}
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (dir, registry) = match args.as_slice() {
         [dir, registry, ..] => (PathBuf::from(dir), PathBuf::from(registry)),
         _ => bail!(
             "usage: eval_attribution POLNEAR_DIR REGISTRY.csv [--json OUT] [--errors FILE] \
-             [--write-model PATH]"
+             [--write-model PATH] [--write-tagger PATH]"
         ),
     };
     let registry = Registry::load(&[registry])?;
     let articles = load(&dir)?;
     let tuning = |fold: usize| fold != HELD_OUT;
 
-    // `--errors FILE`: the rules' misread mentions of the tuning folds, never the held-out one.
+    // `--errors FILE`: the tagger's misread mentions of the tuning folds (each read by the
+    // tagger trained without its fold), never the held-out one.
     let mut errors_file = match flag(&args, "--errors") {
         Some(path) => {
             Some(std::fs::File::create(path).with_context(|| format!("cannot write {path}"))?)
         }
         None => None,
     };
-    let errors = errors_file.as_mut().map(|f| f as &mut dyn Write);
     let rules = evaluate(&articles, &registry, VoiceMethod::Rules, |_| true, None)?;
-    if let Some(out) = errors {
-        evaluate(&articles, &registry, VoiceMethod::Rules, tuning, Some(out))?;
-    }
 
     let options = TrainOptions::default();
-    let mut learned = Evaluation::default();
-    for fold in (0..FOLDS).filter(|&f| tuning(f)) {
-        let examples = training_examples(&articles, &registry, |f| tuning(f) && f != fold)?;
-        let model = VoiceModel::train(&examples, &options);
-        let one = evaluate(
-            &articles,
-            &registry,
-            VoiceMethod::Learned(model),
-            |f| f == fold,
-            None,
-        )?;
-        learned.folds.extend(one.folds);
-    }
-    let examples = training_examples(&articles, &registry, tuning)?;
-    let model = VoiceModel::train(&examples, &options);
-    let held_out = evaluate(
-        &articles,
-        &registry,
-        VoiceMethod::Learned(model.clone()),
-        |f| f == HELD_OUT,
-        None,
-    )?;
-    learned.folds.extend(held_out.folds);
+    let (learned, model) = cross_validate(&articles, &registry, None, |folds| {
+        let model = VoiceModel::train(&training_examples(&articles, &registry, folds)?, &options);
+        Ok((VoiceMethod::Learned(model.clone()), model))
+    })?;
+    let tagger_options = TaggerOptions::default();
+    let errors = errors_file.as_mut().map(|f| f as &mut dyn Write);
+    let (tagged, tagger) = cross_validate(&articles, &registry, errors, |folds| {
+        let tagger = Tagger::train(
+            &tagger_examples(&articles, &registry, folds)?,
+            &tagger_options,
+        );
+        Ok((VoiceMethod::Tagger(tagger.clone()), tagger))
+    })?;
 
-    for (label, evaluation) in [("rules", &rules), ("learned", &learned)] {
+    for (label, evaluation) in [
+        ("rules", &rules),
+        ("learned", &learned),
+        ("tagger", &tagged),
+    ] {
         println!("\n{label}");
         println!(
             "{:<14} {:>8} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>7} {:>7} {:>8} {:>7}",
@@ -121,17 +143,20 @@ fn main() -> Result<()> {
         let json = serde_json::json!({
             "rules": figures(&rules),
             "learned": figures(&learned),
+            "tagger": figures(&tagged),
             "train_options": options,
+            "tagger_options": tagger_options,
         });
         std::fs::write(path, serde_json::to_string_pretty(&json)?)
             .with_context(|| format!("cannot write {path}"))?;
     }
     if let Some(path) = flag(&args, "--write-model") {
         std::fs::write(path, model.to_json()).with_context(|| format!("cannot write {path}"))?;
-        println!(
-            "\nwrote {path} (trained on folds 0-3, {} mentions)",
-            examples.len()
-        );
+        println!("\nwrote {path} (trained on folds 0-3)");
+    }
+    if let Some(path) = flag(&args, "--write-tagger") {
+        std::fs::write(path, tagger.to_bytes()).with_context(|| format!("cannot write {path}"))?;
+        println!("\nwrote {path} (trained on folds 0-3)");
     }
     Ok(())
 }

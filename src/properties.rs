@@ -164,7 +164,7 @@ proptest! {
         let matcher = Matcher::new(&registry).expect("matcher");
         let article = crate::corpus::Article::of_text("a", text.clone(), "f");
         let kinds: Vec<_> = registry.actors.iter().map(|a| a.kind).collect();
-        for choice in [VoiceChoice::Learned, VoiceChoice::Rules] {
+        for choice in [VoiceChoice::Tagger, VoiceChoice::Learned, VoiceChoice::Rules] {
             let voice = VoiceAnnotator::new(kinds.clone(), choice.method().expect("method"));
             let annotated = prepare(&article, &crate::text::EnglishRules, &matcher, &[&voice]);
             prop_assert_eq!(annotated.mentions.len(), matcher.find(&text).len());

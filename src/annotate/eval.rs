@@ -24,7 +24,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::quotes::Attribution;
+use super::quotes::{find_attributions, Attribution};
+use super::tagger::{Sequence, Tag};
 use super::{AnnotatedArticle, Annotator, LocatedMention, Voice, VoiceAnnotator, VoiceMethod};
 use crate::actors::{Matcher, Registry};
 use crate::corpus::Article;
@@ -216,6 +217,31 @@ pub fn training_examples(
             let attributed = a.gold.iter().any(|g| inside(&m.span, &g.content));
             examples.push((reading.features, attributed));
         }
+    }
+    Ok(examples)
+}
+
+/// Training examples for the attribution tagger from the `articles` of the folds `folds`
+/// accepts: each article's token sequence and the tags its annotations give.
+pub fn tagger_examples(
+    articles: &[Annotated],
+    registry: &Registry,
+    folds: impl Fn(usize) -> bool,
+) -> Result<Vec<(Sequence, Vec<Tag>)>, EvalError> {
+    let matcher = Matcher::new(registry)?;
+    let mut examples = Vec::new();
+    for a in articles.iter().filter(|a| folds(a.fold)) {
+        let annotated = prepare(&a.article, &EnglishRules, &matcher, &[]);
+        let rules = find_attributions(&a.article.text, &annotated.sentences);
+        let sequence = Sequence::new(&a.article.text, &annotated.sentences, &rules);
+        let all = |part: fn(&Gold) -> &Vec<Range<usize>>| -> Vec<Range<usize>> {
+            a.gold
+                .iter()
+                .flat_map(|g| part(g).iter().cloned())
+                .collect()
+        };
+        let tags = sequence.gold_tags(&all(|g| &g.content), &all(|g| &g.source), &all(|g| &g.cue));
+        examples.push((sequence, tags));
     }
     Ok(examples)
 }

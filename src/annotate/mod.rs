@@ -5,6 +5,7 @@
 
 pub mod eval;
 pub mod quotes;
+pub mod tagger;
 pub mod voice;
 pub mod voice_model;
 

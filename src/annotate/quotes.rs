@@ -503,7 +503,7 @@ const MAX_SOURCE_WORDS: usize = 10;
 const RUN_ON_BYTES: usize = 600;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Word,
     Comma,
     Colon,
@@ -516,12 +516,12 @@ enum Kind {
 }
 
 #[derive(Debug, Clone)]
-struct Token {
-    span: Range<usize>,
-    kind: Kind,
-    lower: String,
+pub(crate) struct Token {
+    pub(crate) span: Range<usize>,
+    pub(crate) kind: Kind,
+    pub(crate) lower: String,
     /// Starts with a capital letter.
-    capital: bool,
+    pub(crate) capital: bool,
 }
 
 fn is_quote_mark(c: char) -> bool {
@@ -551,7 +551,7 @@ fn abbreviation_period(chars: &[(usize, char)], start: usize, end: usize) -> boo
 }
 
 /// The tokens of `text[range]`.
-fn tokenize(text: &str, range: Range<usize>) -> Vec<Token> {
+pub(crate) fn tokenize(text: &str, range: Range<usize>) -> Vec<Token> {
     let mut tokens = Vec::new();
     let slice = &text[range.clone()];
     let chars: Vec<(usize, char)> = slice.char_indices().collect();
@@ -1128,7 +1128,7 @@ fn reported_in_sentence(tokens: &[Token], quotes: &[Range<usize>], found: &mut V
 }
 
 /// Whether the word `tokens[at]` is a cue here, not a noun or a preposition.
-fn is_cue_at(tokens: &[Token], at: usize) -> bool {
+pub(crate) fn is_cue_at(tokens: &[Token], at: usize) -> bool {
     let after_determiner = at > 0 && DETERMINERS.contains(&tokens[at - 1].lower.as_str());
     CUES.contains(&tokens[at].lower.as_str())
         && !after_determiner

@@ -19,6 +19,7 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 
 use super::quotes::{find_attributions, subject_of, Attribution, Voice};
+use super::tagger::{Tagger, TaggerError};
 use super::voice_model::{features, MentionContext, VoiceModel};
 use super::{AnnotatedArticle, Annotator, LocatedMention};
 use crate::actors::Kind;
@@ -98,19 +99,31 @@ const ORGANIZATION_NOUNS: &[&str] = &[
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum VoiceChoice {
-    /// The learned model over the rules' findings: the more accurate on PolNeAR's held-out
-    /// fold (see docs/voices.md).
+    /// The token tagger (`tagger`) over the rules' findings: the most accurate on PolNeAR's
+    /// tuning folds by cross-validation, on every figure (see docs/voices.md).
     #[default]
+    Tagger,
+    /// The mention-level logistic model over the rules' findings.
     Learned,
     /// The rules alone.
     Rules,
 }
 
+/// A shipped voice model that does not load (a corrupt build).
+#[derive(Debug, thiserror::Error)]
+pub enum VoiceModelError {
+    #[error("the built-in voice model: {0}")]
+    Model(#[from] serde_json::Error),
+    #[error("the built-in attribution tagger: {0}")]
+    Tagger(#[from] TaggerError),
+}
+
 impl VoiceChoice {
-    pub fn method(self) -> Result<VoiceMethod, serde_json::Error> {
+    pub fn method(self) -> Result<VoiceMethod, VoiceModelError> {
         Ok(match self {
             VoiceChoice::Learned => VoiceMethod::Learned(VoiceModel::shipped()?),
             VoiceChoice::Rules => VoiceMethod::Rules,
+            VoiceChoice::Tagger => VoiceMethod::Tagger(Tagger::shipped()?),
         })
     }
 }
@@ -122,6 +135,8 @@ pub enum VoiceMethod {
     Rules,
     /// The learned model (`voice_model`), over the rules' findings and the sentence.
     Learned(VoiceModel),
+    /// Inside an attribution the tagger found, and not its source.
+    Tagger(Tagger),
 }
 
 /// The quotation stage, for a registry whose actors have `kinds` (in registry order).
@@ -149,7 +164,14 @@ impl VoiceAnnotator {
         article: &Article,
         annotated: &AnnotatedArticle,
     ) -> Vec<(Attribution, Speaker)> {
-        find_attributions(&article.text, &annotated.sentences)
+        let rules = find_attributions(&article.text, &annotated.sentences);
+        let found = match &self.method {
+            VoiceMethod::Tagger(tagger) => {
+                tagger.attributions(&article.text, &annotated.sentences, &rules)
+            }
+            VoiceMethod::Rules | VoiceMethod::Learned(_) => rules,
+        };
+        found
             .into_iter()
             .map(|a| {
                 let speaker = self.speaker(&article.text, &a, &annotated.mentions);
@@ -277,7 +299,9 @@ impl Annotator for VoiceAnnotator {
         let mut voices = Vec::with_capacity(readings.len());
         for (mention, reading) in annotated.mentions.iter().zip(&readings) {
             let attributed = match &self.method {
-                VoiceMethod::Rules => reading.holding.is_some() && !reading.is_source,
+                VoiceMethod::Rules | VoiceMethod::Tagger(_) => {
+                    reading.holding.is_some() && !reading.is_source
+                }
                 VoiceMethod::Learned(model) => {
                     !reading.is_source && model.probability(&reading.features) > 0.5
                 }
@@ -424,6 +448,23 @@ mod tests {
             learned[3].2.as_deref(),
             Some("The Peruvian Foreign Ministry")
         );
+    }
+
+    #[test]
+    fn the_tagger_reads_the_seed_article_actor_by_actor() {
+        let text = "Colombian President Gustavo Petro voiced his support for the ousted Pedro \
+                    Castillo. The Peruvian Foreign Ministry said the decision was due to “the \
+                    recurrent interventionist and provocative remarks” from President Petro.";
+        let tagged = voices_by(text, VoiceChoice::Tagger.method().expect("shipped tagger"));
+        let voices: Vec<Voice> = tagged.iter().map(|m| m.1).collect();
+        assert_eq!(voices[0], Voice::Own, "{tagged:?}");
+        assert_eq!(
+            voices[2],
+            Voice::Own,
+            "the speaker is not quoted: {tagged:?}"
+        );
+        assert_ne!(voices[3], Voice::Own, "the ministry's words: {tagged:?}");
+        assert_eq!(tagged[3].3, Some(1), "the ministry speaks: {tagged:?}");
     }
 
     #[test]

@@ -115,14 +115,19 @@ impl VoiceModel {
     }
 }
 
-/// FNV-1a of a feature name, in the hashed space.
-fn hash(name: &str) -> u32 {
+/// FNV-1a of a feature name (both learned voice models hash their features with it).
+pub(crate) fn fnv1a(name: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in name.bytes() {
         h ^= b as u64;
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
-    (h % DIMENSIONS as u64) as u32
+    h
+}
+
+/// A feature name's place in the hashed space.
+fn hash(name: &str) -> u32 {
+    (fnv1a(name) % DIMENSIONS as u64) as u32
 }
 
 /// Lowercased words and marks of `text[range]`, in order.
@@ -150,7 +155,8 @@ fn words(text: &str, range: Range<usize>) -> Vec<String> {
     out
 }
 
-fn bucket(n: usize) -> &'static str {
+/// A count as a coarse feature value (both learned voice models use it).
+pub(crate) fn bucket(n: usize) -> &'static str {
     match n {
         0 => "0",
         1 => "1",

@@ -67,9 +67,9 @@ pub struct Args {
     /// a part that `slant merge` combines with the others into the whole run's tables.
     #[arg(long, value_name = "K/N")]
     shard: Option<Shard>,
-    /// How each mention's voice (own, quoted, reported) is decided: the learned model over
-    /// the attribution rules, or the rules alone.
-    #[arg(long, value_enum, default_value = "learned")]
+    /// How each mention's voice (own, quoted, reported) is decided: the token tagger over the
+    /// attribution rules, the mention-level learned model over them, or the rules alone.
+    #[arg(long, value_enum, default_value = "tagger")]
     voice: VoiceArg,
     /// Where stories come from: `given` (the input's story field), `auto` (the field, else
     /// grouped by title and lead with the base encoder, fetched on first use), `lexical`
@@ -157,6 +157,7 @@ impl Args {
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum VoiceArg {
+    Tagger,
     Learned,
     Rules,
 }
@@ -205,6 +206,7 @@ pub fn run(args: Args, quiet: bool) -> Result<()> {
         voice: match args.voice {
             VoiceArg::Learned => VoiceChoice::Learned,
             VoiceArg::Rules => VoiceChoice::Rules,
+            VoiceArg::Tagger => VoiceChoice::Tagger,
         },
     };
     let bar = ScoreBar::new(quiet);

@@ -94,8 +94,8 @@ pub enum ScoreError {
     Matcher(#[from] crate::actors::matcher::MatcherError),
     #[error(transparent)]
     Stories(#[from] crate::stories::StoryError),
-    #[error("the built-in voice model does not load ({0}): the binary is damaged, rebuild it")]
-    VoiceModel(serde_json::Error),
+    #[error("{0} does not load: the binary is damaged, rebuild it")]
+    VoiceModel(crate::annotate::voice::VoiceModelError),
     #[error("{file}:{line}: {reason} (stopped by --strict)")]
     Strict {
         file: String,
