@@ -161,7 +161,8 @@ struct SentenceContext<'a> {
     cues: Vec<usize>,
     paragraph_start: bool,
     quote_marks: usize,
-    first: String,
+    /// Each token as its features show it.
+    shown: Vec<String>,
     ends_in_quote: bool,
 }
 
@@ -210,7 +211,7 @@ impl<'a> SentenceContext<'a> {
             cues,
             paragraph_start,
             quote_marks: words.iter().filter(|t| t.kind == Kind::Quote).count(),
-            first: words.first().map(shown).unwrap_or_default(),
+            shown: words.iter().map(shown).collect(),
             ends_in_quote: words
                 .iter()
                 .rev()
@@ -219,11 +220,11 @@ impl<'a> SentenceContext<'a> {
         }
     }
 
-    fn word(&self, i: isize) -> String {
+    fn word(&self, i: isize) -> &str {
         if i < 0 {
-            "<s>".into()
+            "<s>"
         } else {
-            self.words.get(i as usize).map_or("</s>".into(), shown)
+            self.shown.get(i as usize).map_or("</s>", String::as_str)
         }
     }
 
@@ -241,71 +242,69 @@ impl<'a> SentenceContext<'a> {
         let quote = if self.in_quote[i] { "in" } else { "out" };
         let left_cue = self.cues.iter().rev().find(|&&c| c < i).copied();
         let right_cue = self.cues.iter().find(|&&c| c > i).copied();
-        let token = &self.words[i];
-        let mut names: Vec<String> = vec![
-            "bias".into(),
-            format!("w={w}"),
-            format!("p1={p1}"),
-            format!("p2={p2}"),
-            format!("n1={n1}"),
-            format!("n2={n2}"),
-            format!("p1w={p1}_{w}"),
-            format!("wn1={w}_{n1}"),
-            format!("p2p1={p2}_{p1}"),
-            format!("n1n2={n1}_{n2}"),
-            format!("rule={rule}"),
-            format!("rule&w={rule}_{w}"),
-            format!("rule&p1={rule}_{p1}"),
-            format!("rule&quote={rule}_{quote}"),
-            format!("quote={quote}"),
-            format!("pos={}", bucket(i)),
-            format!("rpos={}", bucket(n - 1 - i)),
-            format!("first={}", self.first),
-            format!("marks={}", self.quote_marks.min(4)),
-            format!("prev_rule={previous_last_rule}"),
-            format!("cap={}", token.capital),
-        ];
+        let flag = |b: bool| if b { "true" } else { "false" };
+        let mut out = Vec::with_capacity(64);
+        let mut add = |parts: &[&str]| out.push(hash(parts));
+        add(&["bias"]);
+        add(&["w=", w]);
+        add(&["p1=", p1]);
+        add(&["p2=", p2]);
+        add(&["n1=", n1]);
+        add(&["n2=", n2]);
+        add(&["p1w=", p1, "_", w]);
+        add(&["wn1=", w, "_", n1]);
+        add(&["p2p1=", p2, "_", p1]);
+        add(&["n1n2=", n1, "_", n2]);
+        add(&["rule=", rule]);
+        add(&["rule&w=", rule, "_", w]);
+        add(&["rule&p1=", rule, "_", p1]);
+        add(&["rule&quote=", rule, "_", quote]);
+        add(&["quote=", quote]);
+        add(&["pos=", bucket(i)]);
+        add(&["rpos=", bucket(n - 1 - i)]);
+        add(&["first=", self.word(0)]);
+        add(&["marks=", ["0", "1", "2", "3", "4"][self.quote_marks.min(4)]]);
+        add(&["prev_rule=", previous_last_rule]);
+        add(&["cap=", flag(self.words[i].capital)]);
         // The words before and after in the sentence, as bags: "believes", "the poll found"
         // several words back make what follows content, a cue lexicon cannot list them all.
-        for t in self.words[i.saturating_sub(BAG)..i].iter() {
-            names.push(format!("L={}", shown(t)));
+        for t in &self.shown[i.saturating_sub(BAG)..i] {
+            add(&["L=", t]);
         }
-        for t in self.words[(i + 1).min(n)..(i + 1 + BAG).min(n)].iter() {
-            names.push(format!("R={}", shown(t)));
+        for t in &self.shown[(i + 1).min(n)..(i + 1 + BAG).min(n)] {
+            add(&["R=", t]);
         }
         if self.paragraph_start {
-            names.push("paragraph_start".into());
-            names.push(format!("paragraph_start&pos={}", bucket(i)));
+            add(&["paragraph_start"]);
+            add(&["paragraph_start&pos=", bucket(i)]);
         }
         if self.ends_in_quote {
-            names.push("ends_in_quote".into());
+            add(&["ends_in_quote"]);
         }
         if self.cues.contains(&i) {
-            names.push("cue_here".into());
+            add(&["cue_here"]);
         }
         match left_cue {
             Some(c) => {
-                let cue = &self.words[c].lower;
                 let that = self.words[c + 1..i].iter().any(|t| t.lower == "that");
-                names.push(format!("lcue={cue}"));
-                names.push(format!("lcue_d={}", bucket(i - c)));
-                names.push(format!("lcue_that={that}"));
-                names.push(format!("lcue_d&rule={}_{rule}", bucket(i - c)));
+                add(&["lcue=", &self.words[c].lower]);
+                add(&["lcue_d=", bucket(i - c)]);
+                add(&["lcue_that=", flag(that)]);
+                add(&["lcue_d&rule=", bucket(i - c), "_", rule]);
             }
-            None => names.push("lcue=none".into()),
+            None => add(&["lcue=none"]),
         }
         match right_cue {
             Some(c) => {
-                let cue = &self.words[c].lower;
                 let comma = self.words[i + 1..c].iter().any(|t| t.kind == Kind::Comma);
-                names.push(format!("rcue={cue}"));
-                names.push(format!("rcue_d={}", bucket(c - i)));
-                names.push(format!("rcue_comma={comma}"));
-                names.push(format!("rcue_d&rule={}_{rule}", bucket(c - i)));
+                add(&["rcue=", &self.words[c].lower]);
+                add(&["rcue_d=", bucket(c - i)]);
+                add(&["rcue_comma=", flag(comma)]);
+                add(&["rcue_d&rule=", bucket(c - i), "_", rule]);
             }
-            None => names.push("rcue=none".into()),
+            None => add(&["rcue=none"]),
         }
-        names.iter().map(|n| hash(n)).collect()
+        out
     }
 }
 
@@ -323,8 +322,8 @@ fn shown(t: &Token) -> String {
     }
 }
 
-fn hash(name: &str) -> u32 {
-    (fnv1a(name) % DIMENSIONS as u64) as u32
+fn hash(parts: &[&str]) -> u32 {
+    (fnv1a(parts) % DIMENSIONS as u64) as u32
 }
 
 /// The transition weight index of the tags at `i - 1` and `i` (the start weight at 0).

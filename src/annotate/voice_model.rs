@@ -115,10 +115,11 @@ impl VoiceModel {
     }
 }
 
-/// FNV-1a of a feature name (both learned voice models hash their features with it).
-pub(crate) fn fnv1a(name: &str) -> u64 {
+/// FNV-1a of a feature name given in parts, as of their concatenation (both learned voice
+/// models hash their features with it; parts spare building the name).
+pub(crate) fn fnv1a(parts: &[&str]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in name.bytes() {
+    for b in parts.iter().flat_map(|p| p.bytes()) {
         h ^= b as u64;
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
@@ -127,7 +128,7 @@ pub(crate) fn fnv1a(name: &str) -> u64 {
 
 /// A feature name's place in the hashed space.
 fn hash(name: &str) -> u32 {
-    (fnv1a(name) % DIMENSIONS as u64) as u32
+    (fnv1a(&[name]) % DIMENSIONS as u64) as u32
 }
 
 /// Lowercased words and marks of `text[range]`, in order.
