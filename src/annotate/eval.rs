@@ -164,29 +164,43 @@ pub fn fold_of(name: &str) -> usize {
     usize::from_str_radix(&sha256_hex(name.as_bytes())[..2], 16).unwrap_or(0) % FOLDS
 }
 
-/// Evaluates the voice stage on the PolNeAR directory `dir` (`text/`, `attributions/`) with
-/// `registry` for the mention-level figures.
 /// An annotated PolNeAR article.
+#[derive(Clone)]
 pub struct Annotated {
     pub name: String,
     pub fold: usize,
     article: Article,
+    /// The first annotator's attributions: the gold standard.
     gold: Vec<Gold>,
+    /// Other annotators' attributions, where the article has them.
+    others: Vec<Vec<Gold>>,
+}
+
+impl Annotated {
+    /// Whether a second annotator read the article too.
+    pub fn has_second_annotator(&self) -> bool {
+        !self.others.is_empty()
+    }
 }
 
 /// The articles of the PolNeAR directory `dir` (`text/`, `attributions/`), in name order.
 pub fn load(dir: &Path) -> Result<Vec<Annotated>, EvalError> {
     let annotations = annotation_files(&dir.join("attributions"))?;
     let mut articles = Vec::with_capacity(annotations.len());
-    for (name, ann) in annotations {
+    for (name, files) in annotations {
         let text_path = dir.join("text").join(format!("{name}.txt"));
         let text = read(&text_path)?;
-        let gold = read_gold(&ann, &read(&ann)?, &text)?;
+        let mut annotators = Vec::with_capacity(files.len());
+        for file in &files {
+            annotators.push(read_gold(file, &read(file)?, &text)?);
+        }
+        let mut annotators = annotators.into_iter();
         articles.push(Annotated {
             fold: fold_of(&name),
             article: Article::of_text(name.clone(), text, text_path.display().to_string()),
             name,
-            gold,
+            gold: annotators.next().unwrap_or_default(),
+            others: annotators.collect(),
         });
     }
     if articles.is_empty() {
@@ -246,6 +260,55 @@ pub fn tagger_examples(
     Ok(examples)
 }
 
+/// How far a second annotator agrees with the first, on the articles of the folds `folds`
+/// accepts that have one: the second annotator's attributions read as if slant had found them,
+/// scored by the same figures (a ceiling for them: annotators disagree too).
+pub fn agreement(
+    articles: &[Annotated],
+    registry: &Registry,
+    folds: impl Fn(usize) -> bool,
+) -> Result<Counts, EvalError> {
+    let matcher = Matcher::new(registry)?;
+    let mut total = Counts::default();
+    for a in articles.iter().filter(|a| folds(a.fold)) {
+        let Some(second) = a.others.first() else {
+            continue;
+        };
+        let found: Vec<(Attribution, super::Speaker)> = second
+            .iter()
+            .map(|g| {
+                let source = g.source.first().cloned();
+                let speaker = super::Speaker {
+                    actor: None,
+                    text: source
+                        .clone()
+                        .map_or_else(String::new, |s| a.article.text[s].to_string()),
+                };
+                let attribution = Attribution {
+                    voice: Voice::Reported,
+                    content: g.content.clone(),
+                    cue: g.cue.first().cloned(),
+                    source,
+                };
+                (attribution, speaker)
+            })
+            .collect();
+        let mut annotated = prepare(&a.article, &EnglishRules, &matcher, &[]);
+        for m in &mut annotated.mentions {
+            if let Some((attribution, speaker)) = found
+                .iter()
+                .filter(|(f, _)| f.contains(&m.span))
+                .min_by_key(|(f, _)| f.len())
+            {
+                m.voice = attribution.voice;
+                m.speaker = Some(speaker.clone());
+            }
+        }
+        total.add(&compare(&a.article.text, &a.gold, &found, &annotated));
+    }
+    Ok(total)
+}
+
 /// Evaluates the voice stage deciding by `method` on the `articles` of the folds `folds`
 /// accepts, with `registry` for the mention-level figures. `errors` receives a line per
 /// misread mention of those articles (for whoever tunes the rules: only ever tuning folds).
@@ -287,8 +350,8 @@ fn read(path: &Path) -> Result<String, EvalError> {
     })
 }
 
-/// Article name -> its first annotator's file.
-fn annotation_files(dir: &Path) -> Result<BTreeMap<String, PathBuf>, EvalError> {
+/// Article name -> its annotators' files, in name order.
+fn annotation_files(dir: &Path) -> Result<BTreeMap<String, Vec<PathBuf>>, EvalError> {
     let entries = fs::read_dir(dir).map_err(|source| EvalError::Read {
         path: dir.to_path_buf(),
         source,
@@ -298,14 +361,14 @@ fn annotation_files(dir: &Path) -> Result<BTreeMap<String, PathBuf>, EvalError> 
         .filter(|p| p.extension().is_some_and(|e| e == "ann"))
         .collect();
     files.sort();
-    let mut first = BTreeMap::new();
+    let mut first: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
     for file in files {
         let stem = file
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         if let Some((name, _annotator)) = stem.rsplit_once('_') {
-            first.entry(name.to_string()).or_insert(file);
+            first.entry(name.to_string()).or_default().push(file);
         }
     }
     Ok(first)
