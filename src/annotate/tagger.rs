@@ -19,7 +19,9 @@ use rand::seq::SliceRandom;
 use rand::{rngs::StdRng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-use super::quotes::{find_quotes, is_cue_at, tokenize, Attribution, Kind, Token, Voice};
+use super::quotes::{
+    find_quotes, is_cue_at, subject_of, tokenize, Attribution, Kind, Token, Voice,
+};
 use super::voice_model::{bucket, fnv1a};
 
 /// Hashed feature space size.
@@ -623,12 +625,15 @@ fn assemble(
         // The cue the tagger found, else the rules'; the rules' source where they found one
         // for these words (their sources are noun phrases, a tagged source run can be a stray
         // word), else the tagger's.
-        let cue = cue
+        let cue_run = cue;
+        let cue = cue_run
+            .clone()
             .map(|c| bytes(&c))
             .or_else(|| rule.and_then(|a| a.cue.clone()));
         let source = rule
             .and_then(|a| a.source.clone())
-            .or_else(|| source.map(|s| bytes(&s)));
+            .or_else(|| source.map(|s| bytes(&s)))
+            .or_else(|| cue_subject(text, sequence, cue_run.as_ref()?, &content));
         let words: Vec<&Token> = tokens[run.clone()]
             .iter()
             .filter(|t| t.kind == Kind::Word)
@@ -657,6 +662,25 @@ fn assemble(
         }
     }
     found
+}
+
+/// The subject of the clause a tagged cue ends ("Perry, while still a candidate, did not
+/// have kind words for …"): the opening subject of the cue's sentence up to the cue, when it
+/// lies outside the `content` the cue introduces.
+fn cue_subject(
+    text: &str,
+    sequence: &Sequence,
+    cue: &Range<usize>,
+    content: &Range<usize>,
+) -> Option<Range<usize>> {
+    let sentence = sequence.sentence[cue.start];
+    let first = (0..cue.start)
+        .rev()
+        .take_while(|&i| sequence.sentence[i] == sentence)
+        .last()?;
+    let tokens = &sequence.tokens;
+    let subject = subject_of(text, tokens[first].span.start..tokens[cue.start].span.start)?;
+    (subject.end <= content.start || content.end <= subject.start).then_some(subject)
 }
 
 #[cfg(test)]
@@ -763,5 +787,42 @@ mod tests {
         assert_eq!(found[0].content.len(), 2);
         assert_eq!(found[0].voice, Voice::Quoted);
         assert_eq!(found[0].source.clone().map(|c| &text[c]), Some("Smith"));
+    }
+
+    #[test]
+    fn a_cue_without_a_tagged_source_takes_its_clause_subject() {
+        let text = "Perry, while still a candidate, attacked Trump. Rain fell.";
+        let seq = Sequence::new(text, &sentences(text), &[]);
+        let tag_of = |source_tag: Tag| -> Vec<Tag> {
+            seq.tokens
+                .iter()
+                .map(|t| match t.lower.as_str() {
+                    "attacked" => Tag::Cue,
+                    "trump" => Tag::Content,
+                    "perry" => source_tag,
+                    _ => Tag::Outside,
+                })
+                .collect()
+        };
+        for tags in [tag_of(Tag::Source), tag_of(Tag::Outside)] {
+            let found = assemble(text, &seq, &tags, &[]);
+            assert_eq!(found.len(), 1, "{found:?}");
+            assert_eq!(found[0].source.clone().map(|c| &text[c]), Some("Perry"));
+        }
+        // A cue that opens its sentence has no subject before it.
+        let text = "Says Trump lost. Rain fell.";
+        let seq = Sequence::new(text, &sentences(text), &[]);
+        let tags: Vec<Tag> = seq
+            .tokens
+            .iter()
+            .map(|t| match t.lower.as_str() {
+                "says" => Tag::Cue,
+                "trump" | "lost" => Tag::Content,
+                _ => Tag::Outside,
+            })
+            .collect();
+        let found = assemble(text, &seq, &tags, &[]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].source, None);
     }
 }
