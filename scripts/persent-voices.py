@@ -9,7 +9,7 @@ target's mentions: over all mentions, and over those in the outlet's own voice. 
 two halves by SHA-256 of their index; the two thresholds (negative below, positive above) are
 chosen on one half to maximise macro-F1 and reported on the other, both ways round.
 
-Usage: scripts/persent-voices.py [--persent ../shared/datasets/persent/dev.csv] [--voice learned]
+Usage: scripts/persent-voices.py [--persent ../shared/datasets/persent/dev.csv] [--voice tagger|learned|rules]
 """
 import argparse
 import csv
@@ -59,7 +59,7 @@ def best_thresholds(rows, key):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--persent", default=str(ROOT.parent / "shared/datasets/persent/dev.csv"))
-    ap.add_argument("--voice", default="learned", choices=["learned", "rules"])
+    ap.add_argument("--voice", default="tagger", choices=["tagger", "learned", "rules"])
     ap.add_argument("--slant", default=str(ROOT / "target/release/slant"))
     args = ap.parse_args()
     articles = list(csv.DictReader(open(args.persent, encoding="utf-8")))
