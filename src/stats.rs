@@ -37,6 +37,38 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
 }
 
+/// The 95% percentile interval of the finite values; None when fewer than two.
+pub fn percentile_interval(values: &[f64]) -> Option<(f64, f64)> {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.len() < 2 {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    Some((quantile(&v, 0.025), quantile(&v, 0.975)))
+}
+
+/// Bootstrap replicates of (sum(num), sum(den)) over units, resampled with replacement:
+/// what a ratio's interval is computed from, kept for statistics of several ratios at once.
+/// Empty without units.
+pub fn bootstrap_ratio_draws(units: &[(f64, f64)], resamples: usize, seed: u64) -> Vec<(f64, f64)> {
+    if units.is_empty() {
+        return Vec::new();
+    }
+    let mut rng = StdRng::seed_from_u64(seed);
+    let n = units.len();
+    (0..resamples)
+        .map(|_| {
+            let (mut num, mut den) = (0.0, 0.0);
+            for _ in 0..n {
+                let (a, b) = units[rng.gen_range(0..n)];
+                num += a;
+                den += b;
+            }
+            (num, den)
+        })
+        .collect()
+}
+
 /// Percentile bootstrap interval of a ratio sum(num)/sum(den) over units (e.g. the
 /// mention-weighted mean stance of a camp, resampling articles with their mention counts).
 pub fn bootstrap_ratio_ci(
@@ -48,20 +80,11 @@ pub fn bootstrap_ratio_ci(
     if units.len() < 2 || resamples == 0 {
         return None;
     }
-    let mut rng = StdRng::seed_from_u64(seed);
-    let n = units.len();
-    let mut stats = Vec::with_capacity(resamples);
-    for _ in 0..resamples {
-        let (mut num, mut den) = (0.0, 0.0);
-        for _ in 0..n {
-            let (a, b) = units[rng.gen_range(0..n)];
-            num += a;
-            den += b;
-        }
-        if den > 0.0 {
-            stats.push(num / den);
-        }
-    }
+    let mut stats: Vec<f64> = bootstrap_ratio_draws(units, resamples, seed)
+        .into_iter()
+        .filter(|d| d.1 > 0.0)
+        .map(|(num, den)| num / den)
+        .collect();
     if stats.is_empty() {
         return None;
     }
@@ -181,6 +204,13 @@ fn permutation_p(extreme: usize, resamples: usize) -> f64 {
     (extreme + 1) as f64 / (resamples + 1) as f64
 }
 
+/// A standard normal draw by Box-Muller, for synthetic data in tests.
+#[cfg(test)]
+pub(crate) fn standard_normal(rng: &mut StdRng) -> f64 {
+    let (u1, u2): (f64, f64) = (rng.gen_range(f64::EPSILON..1.0), rng.gen());
+    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+}
+
 /// Benjamini-Hochberg adjusted p-values, in the input order.
 pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
     let m = p.len();
@@ -269,14 +299,8 @@ mod tests {
         assert!(lo <= pooled && pooled <= hi, "{lo} {pooled} {hi}");
     }
 
-    /// Normal draws by Box-Muller, for synthetic groups.
     fn normals(rng: &mut StdRng, n: usize, mu: f64, sd: f64) -> Vec<f64> {
-        (0..n)
-            .map(|_| {
-                let (u1, u2): (f64, f64) = (rng.gen_range(f64::EPSILON..1.0), rng.gen());
-                mu + sd * (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
-            })
-            .collect()
+        (0..n).map(|_| mu + sd * standard_normal(rng)).collect()
     }
 
     #[test]

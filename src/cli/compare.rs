@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use slant::aggregate::Axis;
+use slant::aggregate::{Axis, ToneVoices};
 use slant::compare::{self, CompareOptions, Comparison, GroupBy, VoiceFilter};
 
 #[derive(clap::Args)]
@@ -30,6 +30,10 @@ pub struct StatsArgs {
     /// reported words.
     #[arg(long, value_enum, default_value = "all")]
     voice: VoiceFilter,
+    /// Which mentions tone is estimated from (all, or the outlets' own words); default: as
+    /// the run was scored.
+    #[arg(long, value_enum)]
+    tone_voices: Option<ToneVoices>,
     /// Also compare outlets within the stories both covered (within_story.csv) and
     /// tabulate each outlet's agenda (agenda.csv); the report does so whenever the run has
     /// stories.
@@ -50,6 +54,7 @@ impl StatsArgs {
             min_mentions: self.min_mentions,
             evidence: self.evidence,
             within_story,
+            tone_voices: self.tone_voices,
         }
     }
 

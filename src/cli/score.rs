@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 use slant::actors::Registry;
-use slant::aggregate::Axis;
+use slant::aggregate::{Axis, ToneVoices};
 use slant::annotate::VoiceChoice;
 use slant::corpus::Shard;
 use slant::fetch::{cache_dir, MINILM};
@@ -31,6 +31,10 @@ pub struct Args {
     /// pairs into one axis (e.g. --axis left,right --axis opposition,government).
     #[arg(long)]
     axis: Vec<String>,
+    /// Which mentions the outlets' tone is estimated from: all (whoever's words) or own
+    /// (the outlet's own words only).
+    #[arg(long, value_enum, default_value = "all")]
+    tone_voices: ToneVoices,
     /// Output directory.
     #[arg(long)]
     out: PathBuf,
@@ -203,6 +207,7 @@ pub fn run(args: Args, quiet: bool) -> Result<()> {
             _ => Existing::Refuse,
         },
         shard: args.shard,
+        tone_voices: args.tone_voices,
         voice: match args.voice {
             VoiceArg::Learned => VoiceChoice::Learned,
             VoiceArg::Rules => VoiceChoice::Rules,

@@ -10,17 +10,20 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::aggregate::{group_name, group_seed, ArticleTally, Axis, GroupAccumulator};
+use crate::aggregate::{
+    group_name, group_seed, ArticleTally, Axis, Estimate, GroupAccumulator, Measure,
+    RelativeAccumulator, ToneVoices,
+};
 use crate::annotate::Voice;
 mod within;
 
 use crate::schema::compare::{
-    ActorOutletRow, AgendaRow, EvidenceRow, GroupRow, PairRow, WithinPairRow,
+    ActorOutletRow, AgendaRow, EvidenceRow, GroupRow, PairRow, Tested, WithinPairRow,
 };
 use crate::schema::{
     write_table, ArticleRow, Layout, MentionRow, RunManifest, SchemaError, TableReader,
 };
-use crate::stats::{benjamini_hochberg, bootstrap_ratio_ci, compare_means};
+use crate::stats::{benjamini_hochberg, bootstrap_ratio_draws, compare_means, percentile_interval};
 use crate::util::IoError;
 
 #[derive(Debug, thiserror::Error)]
@@ -96,6 +99,8 @@ pub struct CompareOptions {
     pub evidence: usize,
     /// Also compare outlets within the stories they share, and tabulate their agendas.
     pub within_story: bool,
+    /// Which mentions tone is estimated from; None: as the run was scored.
+    pub tone_voices: Option<ToneVoices>,
 }
 
 struct Article {
@@ -202,11 +207,13 @@ impl Run {
             if !camps.contains(&m.camp) {
                 camps.push(m.camp.clone());
             }
+            let article = &mut articles[a];
             if !voice.accepts(m.voice) {
+                // Whom an outlet lets speak does not depend on which voices are compared.
+                article.tally.add_speaker(&m.as_score(), Some(&axis));
                 return Ok(());
             }
-            let article = &mut articles[a];
-            article.tally.add(&m.camp, m.score, m.voice, Some(&axis));
+            article.tally.add(&m.as_score(), Some(&axis));
             let stats = actors
                 .entry((m.actor_id, article.outlet.clone()))
                 .or_insert_with(|| ActorStats {
@@ -242,19 +249,39 @@ pub fn compare(run: &Run, options: &CompareOptions) -> Result<Comparison, Compar
     if options.within_story && !run.has_stories() {
         return Err(CompareError::NoStories(run.dir.clone()));
     }
+    let tone_voices = options
+        .tone_voices
+        .unwrap_or(run.manifest.flags.tone_voices);
     let mut groups: BTreeMap<(String, String), GroupAccumulator> = BTreeMap::new();
+    let mut relative = RelativeAccumulator::new(tone_voices);
+    let mut within_stories = RelativeAccumulator::new(tone_voices);
     for a in &run.articles {
+        let name = group_name(&a.outlet, &a.period);
         groups
             .entry((a.period.clone(), a.outlet.clone()))
             .or_default()
             .add(&a.tally);
+        relative.add(&name, &a.tally, None);
+        if options.within_story && !a.story.is_empty() {
+            within_stories.add(&name, &a.tally, Some(&a.story));
+        }
     }
+    let fit = relative.fit(options.resamples, options.seed);
+    let story_fit = options
+        .within_story
+        .then(|| within_stories.fit(options.resamples, options.seed));
     let group_rows: Vec<GroupRow> = groups
         .into_iter()
         .map(|((period, outlet), group)| {
-            let seed = group_seed(options.seed, &group_name(&outlet, &period));
+            let name = group_name(&outlet, &period);
+            let seed = group_seed(options.seed, &name);
             GroupRow {
                 stats: group.finish(&run.camps, options.resamples, seed),
+                relative: fit.get(&name),
+                tone_story: story_fit
+                    .as_ref()
+                    .map(|f| f.get(&name).tone)
+                    .unwrap_or_default(),
                 outlet,
                 period,
             }
@@ -264,64 +291,52 @@ pub fn compare(run: &Run, options: &CompareOptions) -> Result<Comparison, Compar
     let mut pairs = Vec::new();
     for (i, a) in group_rows.iter().enumerate() {
         for b in group_rows[i + 1..].iter().filter(|b| b.period == a.period) {
-            let seed = group_seed(
-                options.seed,
-                &format!("{}\u{1f}{}\u{1f}{}", a.period, a.outlet, b.outlet),
+            let pair = format!("{}\u{1f}{}\u{1f}{}", a.period, a.outlet, b.outlet);
+            let (name_a, name_b) = (
+                group_name(&a.outlet, &a.period),
+                group_name(&b.outlet, &b.period),
             );
-            let d = compare_means(
+            let framing = compare_means(
                 &a.stats.framings,
                 &b.stats.framings,
                 options.resamples,
-                seed,
+                group_seed(options.seed, &pair),
             );
+            let tone = fit.difference(Measure::Tone, &name_a, &name_b);
+            let tone_p = tone.value.and_then(|_| {
+                relative.tone_permutation_p(
+                    (&name_a, &name_b),
+                    fit.variances,
+                    options.resamples,
+                    group_seed(options.seed, &format!("tone\u{1f}{pair}")),
+                )
+            });
             pairs.push(PairRow {
                 period: a.period.clone(),
                 outlet_a: a.outlet.clone(),
                 outlet_b: b.outlet.clone(),
-                diff: d.map(|d| d.diff),
-                ci: d.map(|d| (d.low, d.high)),
-                p_value: d.map(|d| d.p_value),
-                p_adjusted: None,
+                tone: Tested {
+                    diff: tone,
+                    p_value: tone_p,
+                    p_adjusted: None,
+                },
+                coverage: fit.difference(Measure::Coverage, &name_a, &name_b),
+                sources: fit.difference(Measure::Sources, &name_a, &name_b),
+                framing: Tested {
+                    diff: Estimate {
+                        value: framing.map(|d| d.diff),
+                        ci: framing.map(|d| (d.low, d.high)),
+                    },
+                    p_value: framing.map(|d| d.p_value),
+                    p_adjusted: None,
+                },
             });
         }
     }
-    let tested: Vec<usize> = (0..pairs.len())
-        .filter(|&i| pairs[i].p_value.is_some())
-        .collect();
-    let adjusted = benjamini_hochberg(
-        &tested
-            .iter()
-            .filter_map(|&i| pairs[i].p_value)
-            .collect::<Vec<_>>(),
-    );
-    for (&i, p) in tested.iter().zip(adjusted) {
-        pairs[i].p_adjusted = Some(p);
-    }
+    adjust(&mut pairs, |p| &mut p.tone);
+    adjust(&mut pairs, |p| &mut p.framing);
 
-    let actor_outlet = run
-        .actors
-        .iter()
-        .map(|((actor, outlet), stats)| {
-            let units: Vec<(f64, f64)> = stats.per_article.values().copied().collect();
-            let mentions = units.iter().map(|u| u.1).sum::<f64>() as u64;
-            let sum: f64 = units.iter().map(|u| u.0).sum();
-            ActorOutletRow {
-                actor_id: actor.clone(),
-                camp: stats.camp.clone(),
-                outlet: outlet.clone(),
-                mentions,
-                articles: units.len() as u64,
-                mean: (mentions > 0).then(|| sum / mentions as f64),
-                ci: bootstrap_ratio_ci(
-                    &units,
-                    options.resamples,
-                    0.05,
-                    group_seed(options.seed, &format!("{actor}\u{1f}{outlet}")),
-                ),
-                few_mentions: mentions < options.min_mentions,
-            }
-        })
-        .collect();
+    let actor_outlet = actor_outlet(run, options);
 
     Ok(Comparison {
         groups: group_rows,
@@ -342,6 +357,80 @@ pub fn compare(run: &Run, options: &CompareOptions) -> Result<Comparison, Compar
             Vec::new()
         },
     })
+}
+
+/// Benjamini-Hochberg across the pairs that have a p-value of the test `of` picks.
+fn adjust(pairs: &mut [PairRow], of: impl Fn(&mut PairRow) -> &mut Tested) {
+    let tested: Vec<usize> = (0..pairs.len())
+        .filter(|&i| of(&mut pairs[i]).p_value.is_some())
+        .collect();
+    let p: Vec<f64> = tested
+        .iter()
+        .filter_map(|&i| of(&mut pairs[i]).p_value)
+        .collect();
+    for (&i, adjusted) in tested.iter().zip(benjamini_hochberg(&p)) {
+        of(&mut pairs[i]).p_adjusted = Some(adjusted);
+    }
+}
+
+/// Each actor in each outlet: its mean score, and `relative`, the outlet's mean minus the
+/// corpus mean for the same actor. One bootstrap per actor resamples each outlet's articles
+/// on the outlet's own stream (seeded by actor and outlet, so the mean's interval is the one
+/// the cell alone would get) and recomputes the corpus mean from the resampled outlets.
+fn actor_outlet(run: &Run, options: &CompareOptions) -> Vec<ActorOutletRow> {
+    let sum = |units: &[(f64, f64)]| units.iter().fold((0.0, 0.0), |t, u| (t.0 + u.0, t.1 + u.1));
+    let mut rows = Vec::new();
+    let mut actors = run.actors.iter().peekable();
+    while let Some(((actor, _), _)) = actors.peek() {
+        let actor = actor.clone();
+        // The actor's cells, one per outlet: (outlet, camp, units, draws).
+        let mut cells = Vec::new();
+        while let Some(((_, outlet), stats)) = actors.next_if(|((a, _), _)| *a == actor) {
+            let units: Vec<(f64, f64)> = stats.per_article.values().copied().collect();
+            let seed = group_seed(options.seed, &format!("{actor}\u{1f}{outlet}"));
+            let draws = bootstrap_ratio_draws(&units, options.resamples, seed);
+            cells.push((outlet, &stats.camp, units, draws));
+        }
+        let corpus = |pick: &dyn Fn(&[(f64, f64)], &[(f64, f64)]) -> (f64, f64)| {
+            let (s, n) = cells
+                .iter()
+                .map(|c| pick(&c.2, &c.3))
+                .fold((0.0, 0.0), |t, x| (t.0 + x.0, t.1 + x.1));
+            s / n
+        };
+        let corpus_mean = corpus(&|units, _| sum(units));
+        let corpus_draws: Vec<f64> = (0..options.resamples)
+            .map(|r| corpus(&|_, draws| draws[r]))
+            .collect();
+        for (outlet, camp, units, draws) in &cells {
+            let (total, n) = sum(units);
+            let mean = total / n;
+            // A cell of one article has no spread of its own to resample.
+            let resampled = units.len() >= 2;
+            let interval = |values: Vec<f64>| percentile_interval(&values).filter(|_| resampled);
+            rows.push(ActorOutletRow {
+                actor_id: actor.clone(),
+                camp: camp.to_string(),
+                outlet: outlet.to_string(),
+                mentions: n as u64,
+                articles: units.len() as u64,
+                mean: Some(mean),
+                ci: interval(draws.iter().map(|(s, n)| s / n).collect()),
+                relative: Estimate {
+                    value: Some(mean - corpus_mean),
+                    ci: interval(
+                        draws
+                            .iter()
+                            .zip(&corpus_draws)
+                            .map(|((s, n), c)| s / n - c)
+                            .collect(),
+                    ),
+                },
+                few_mentions: (n as u64) < options.min_mentions,
+            });
+        }
+    }
+    rows
 }
 
 /// The mentions that move each outlet's camp scores most, by the size of their share of their
@@ -416,11 +505,12 @@ pub fn write(c: &Comparison, dir: &Path) -> Result<(), CompareError> {
     Ok(())
 }
 
-/// The groups and pairs as aligned text for the terminal.
+/// The groups and pairs as aligned text for the terminal, tone first.
 pub fn summary(c: &Comparison) -> String {
     let fmt = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:+.3}"));
     let ci =
         |x: Option<(f64, f64)>| x.map_or(String::new(), |(l, h)| format!("[{l:+.3}, {h:+.3}]"));
+    let p4 = |p: Option<f64>| p.map_or("-".into(), |v| format!("{v:.4}"));
     let width = c
         .groups
         .iter()
@@ -438,80 +528,80 @@ pub fn summary(c: &Comparison) -> String {
         VoiceFilter::Own => " (mentions in the outlets' own words only)".to_string(),
         VoiceFilter::Quoted => " (quoted and reported mentions only)".to_string(),
     };
+    let (a, b) = (c.axis.favoured.join("+"), c.axis.opposed.join("+"));
     let mut out = format!(
-        "framing axis: +{} / -{}{voices}\n\n{:<width$}  {:>8}  {:>8}  {:>8}  {:>8}  {:>18}\n",
-        c.axis.favoured.join("+"),
-        c.axis.opposed.join("+"),
+        "axis: +{a} / -{b}{voices}\n\
+         tone: how the outlet treats {a}'s actors against {b}'s, compared with how the whole \
+         corpus treats the same actors (the difference in what it covers taken out)\n\
+         coverage: its share of {a} among its {a}+{b} mentions, minus the corpus share\n\
+         sources: its share of {a} among the {a}/{b} speakers it quotes, minus the corpus share\n\
+         framing: the net reading of its articles, which mixes all three\n\n\
+         {:<width$}  {:>8}  {:>8}  {:>8}  {:>7}  {:>18}  {:>8}  {:>8}  {:>8}\n",
         "group",
         "period",
         "articles",
         "mentions",
-        "framing",
-        "95% CI"
+        "tone",
+        "95% CI",
+        "coverage",
+        "sources",
+        "framing"
     );
     let mut groups: Vec<&GroupRow> = c.groups.iter().collect();
-    groups.sort_by(|a, b| {
-        a.period.cmp(&b.period).then(
-            b.stats
-                .framing
-                .unwrap_or(f64::NEG_INFINITY)
-                .total_cmp(&a.stats.framing.unwrap_or(f64::NEG_INFINITY)),
-        )
-    });
+    let tone = |g: &GroupRow| g.relative.tone.value.unwrap_or(f64::NEG_INFINITY);
+    groups.sort_by(|x, y| x.period.cmp(&y.period).then(tone(y).total_cmp(&tone(x))));
     for g in groups {
         out += &format!(
-            "{:<width$}  {:>8}  {:>8}  {:>8}  {:>8}  {:>18}\n",
+            "{:<width$}  {:>8}  {:>8}  {:>8}  {:>7}  {:>18}  {:>8}  {:>8}  {:>8}\n",
             g.outlet,
             g.period,
             g.stats.articles,
             g.stats.mentions,
+            fmt(g.relative.tone.value),
+            ci(g.relative.tone.ci),
+            fmt(g.relative.coverage.value),
+            fmt(g.relative.sources.value),
             fmt(g.stats.framing),
-            ci(g.stats.framing_ci)
         );
     }
     // One line per pair: its name, a second column (period or shared stories), the test.
-    let pair_line = |a: &str, b: &str, second: &str, diff, interval, p: Option<f64>, adjusted| {
-        let p4 = |p: Option<f64>| p.map_or("-".into(), |v| format!("{v:.4}"));
+    let pair_line = |a: &str, b: &str, second: &str, t: &Tested| {
         format!(
             "{:<width$}  {:>8}  {:>8}  {:>18}  {:>8}  {:>8}\n",
             format!("{a} vs {b}"),
             second,
-            fmt(diff),
-            ci(interval),
-            p4(p),
-            p4(adjusted)
+            fmt(t.diff.value),
+            ci(t.diff.ci),
+            p4(t.p_value),
+            p4(t.p_adjusted)
         )
     };
-    out += &format!(
-        "\n{:<width$}  {:>8}  {:>8}  {:>18}  {:>8}  {:>8}\n",
-        "pair", "period", "diff", "95% CI", "p", "p (BH)"
-    );
+    let pair_header = |title: &str, second: &str| {
+        format!(
+            "\n{title}\n{:<width$}  {:>8}  {:>8}  {:>18}  {:>8}  {:>8}\n",
+            "pair", second, "diff", "95% CI", "p", "p (BH)"
+        )
+    };
+    out += &pair_header("tone, pair by pair", "period");
     for p in &c.pairs {
-        out += &pair_line(
-            &p.outlet_a,
-            &p.outlet_b,
-            &p.period,
-            p.diff,
-            p.ci,
-            p.p_value,
-            p.p_adjusted,
-        );
+        out += &pair_line(&p.outlet_a, &p.outlet_b, &p.period, &p.tone);
+    }
+    out += &pair_header("framing, pair by pair", "period");
+    for p in &c.pairs {
+        out += &pair_line(&p.outlet_a, &p.outlet_b, &p.period, &p.framing);
     }
     if !c.within.is_empty() {
-        out += &format!(
-            "\nwithin shared stories\n{:<width$}  {:>8}  {:>8}  {:>18}  {:>8}  {:>8}\n",
-            "pair", "stories", "diff", "95% CI", "p", "p (BH)"
-        );
+        out += &pair_header("framing within shared stories", "stories");
         for p in &c.within {
-            out += &pair_line(
-                &p.outlet_a,
-                &p.outlet_b,
-                &p.stories.to_string(),
-                p.diff,
-                p.ci,
-                p.p_value,
-                p.p_adjusted,
-            );
+            let t = Tested {
+                diff: Estimate {
+                    value: p.diff,
+                    ci: p.ci,
+                },
+                p_value: p.p_value,
+                p_adjusted: p.p_adjusted,
+            };
+            out += &pair_line(&p.outlet_a, &p.outlet_b, &p.stories.to_string(), &t);
         }
     }
     out

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use crate::aggregate::Estimate;
 use crate::schema::compare::{ActorOutletRow, GroupRow};
 
 pub fn escape(s: &str) -> String {
@@ -39,19 +40,37 @@ pub fn diverging(s: f64) -> String {
     )
 }
 
-/// A forest plot: one row per outlet, point = framing, bar = 95% interval, ordered high to low.
-pub fn forest(groups: &[GroupRow], favoured: &str, opposed: &str) -> String {
-    let mut rows: Vec<&GroupRow> = groups
+/// A measure the forest plot shows: its name and how to read it off a group.
+pub struct Measure {
+    pub name: &'static str,
+    pub of: fn(&GroupRow) -> Estimate,
+}
+
+pub const TONE: Measure = Measure {
+    name: "tone",
+    of: |g| g.relative.tone,
+};
+
+pub const FRAMING: Measure = Measure {
+    name: "framing",
+    of: |g| Estimate {
+        value: g.stats.framing,
+        ci: g.stats.framing_ci,
+    },
+};
+
+/// A forest plot: one row per outlet, point = the measure, bar = 95% interval, ordered high
+/// to low.
+pub fn forest(groups: &[GroupRow], measure: &Measure, favoured: &str, opposed: &str) -> String {
+    let mut rows: Vec<(&GroupRow, f64, Option<(f64, f64)>)> = groups
         .iter()
-        .filter(|g| g.stats.framing.is_some())
+        .filter_map(|g| {
+            let e = (measure.of)(g);
+            Some((g, e.value?, e.ci))
+        })
         .collect();
-    rows.sort_by(|a, b| {
-        b.stats
-            .framing
-            .unwrap_or(0.0)
-            .total_cmp(&a.stats.framing.unwrap_or(0.0))
-            .then(a.outlet.cmp(&b.outlet))
-    });
+    rows.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.outlet.cmp(&b.0.outlet)));
+    let name = measure.name;
     let label_w = 190.0;
     let plot_w = 420.0;
     let row_h = 30.0;
@@ -60,22 +79,16 @@ pub fn forest(groups: &[GroupRow], favoured: &str, opposed: &str) -> String {
     let width = label_w + plot_w + 30.0;
     let extent = rows
         .iter()
-        .flat_map(|g| {
-            [
-                g.stats.framing.unwrap_or(0.0),
-                g.stats.framing_ci.map_or(0.0, |c| c.0),
-                g.stats.framing_ci.map_or(0.0, |c| c.1),
-            ]
-        })
+        .flat_map(|(_, value, ci)| [*value, ci.map_or(0.0, |c| c.0), ci.map_or(0.0, |c| c.1)])
         .fold(0.1f64, |m, v| m.max(v.abs()));
     let extent = ((extent * 10.0).ceil() / 10.0).min(1.0);
     let x = |v: f64| label_w + (v + extent) / (2.0 * extent) * plot_w;
-    let mut svg = format!("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"Outlet framing with 95% intervals\" class=\"chart forest\" {FONT}>\n");
+    let mut svg = format!("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"Outlet {name} with 95% intervals\" class=\"chart forest\" {FONT}>\n");
     let _ = writeln!(
         svg,
         "<rect width=\"{width}\" height=\"{height}\" fill=\"white\"/>"
     );
-    let _ = writeln!(svg, "<text x=\"{}\" y=\"20\" font-size=\"13\" text-anchor=\"middle\" fill=\"#333\">framing: ← favours {} · favours {} →</text>", label_w + plot_w / 2.0, escape(opposed), escape(favoured));
+    let _ = writeln!(svg, "<text x=\"{}\" y=\"20\" font-size=\"13\" text-anchor=\"middle\" fill=\"#333\">{name}: ← favours {} · favours {} →</text>", label_w + plot_w / 2.0, escape(opposed), escape(favoured));
     let axis_y = top + row_h * rows.len().max(1) as f64 + 5.0;
     let _ = writeln!(svg, "<line x1=\"{0}\" y1=\"{top}\" x2=\"{0}\" y2=\"{axis_y}\" stroke=\"#999\" stroke-dasharray=\"4 3\"/>", x(0.0));
     let _ = writeln!(
@@ -87,12 +100,11 @@ pub fn forest(groups: &[GroupRow], favoured: &str, opposed: &str) -> String {
         let v = extent * k as f64 / 2.0;
         let _ = writeln!(svg, "<line x1=\"{0}\" y1=\"{axis_y}\" x2=\"{0}\" y2=\"{1}\" stroke=\"#333\"/><text x=\"{0}\" y=\"{2}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#333\">{v:+.2}</text>", x(v), axis_y + 5.0, axis_y + 18.0);
     }
-    for (i, g) in rows.iter().enumerate() {
+    for (i, &(g, f, ci)) in rows.iter().enumerate() {
         let y = top + row_h * i as f64 + row_h / 2.0;
-        let f = g.stats.framing.unwrap_or(0.0);
         let colour = diverging(f * 2.0);
         let _ = writeln!(svg, "<text x=\"{}\" y=\"{}\" font-size=\"13\" text-anchor=\"end\" fill=\"#111\">{} <tspan fill=\"#777\" font-size=\"11\">n={}</tspan></text>", label_w - 10.0, y + 4.0, escape(&g.outlet), g.stats.articles_framed);
-        if let Some((lo, hi)) = g.stats.framing_ci {
+        if let Some((lo, hi)) = ci {
             let _ = writeln!(svg, "<line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"#333\" stroke-width=\"2\"><title>95% CI [{lo:+.3}, {hi:+.3}]</title></line>", x(lo), x(hi));
         }
         let _ = writeln!(svg, "<circle cx=\"{}\" cy=\"{y}\" r=\"6\" fill=\"{colour}\" stroke=\"#111\"><title>{}: {f:+.3}</title></circle>", x(f), escape(&g.outlet));

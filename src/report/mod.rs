@@ -26,50 +26,48 @@ pub enum ReportError {
     Render { path: PathBuf, message: String },
 }
 
-/// Outlet rows as aligned text, most favourable framing first (outlets without a framing
-/// last, by name).
+/// Outlet rows as aligned text, highest tone first (outlets without a tone last, by name):
+/// tone with its interval, then coverage, sources and framing.
 pub fn outlet_summary(outlets: &[OutletRow]) -> String {
-    let mut rows: Vec<[String; 7]> = outlets
-        .iter()
-        .map(|o| {
-            [
-                o.outlet.clone(),
-                o.articles.to_string(),
-                o.mentions.to_string(),
-                num(o.framing),
-                num(o.framing_low),
-                num(o.framing_high),
-                num(o.framing_own),
-            ]
-        })
-        .collect();
-    let framing = |r: &[String; 7]| r[3].parse::<f64>().ok();
-    rows.sort_by(|a, b| match (framing(a), framing(b)) {
-        (Some(x), Some(y)) => y.total_cmp(&x).then_with(|| a[0].cmp(&b[0])),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => a[0].cmp(&b[0]),
-    });
+    let mut rows: Vec<&OutletRow> = outlets.iter().collect();
+    rows.sort_by(
+        |a, b| match (a.relative.tone.value, b.relative.tone.value) {
+            (Some(x), Some(y)) => y.total_cmp(&x).then_with(|| a.outlet.cmp(&b.outlet)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => a.outlet.cmp(&b.outlet),
+        },
+    );
     let width = rows
         .iter()
-        .map(|r| r[0].chars().count())
+        .map(|r| r.outlet.chars().count())
         .max()
         .unwrap_or(6)
         .max(6);
-    let mut out = format!(
-        "{:<width$}  {:>8}  {:>8}  {:>9}  {:>21}  {:>9}\n",
-        "outlet", "articles", "mentions", "framing", "95% CI", "own words"
-    );
+    let line = |cells: [&str; 8]| {
+        format!(
+            "{:<width$}  {:>8}  {:>8}  {:>9}  {:>21}  {:>9}  {:>9}  {:>9}\n",
+            cells[0], cells[1], cells[2], cells[3], cells[4], cells[5], cells[6], cells[7]
+        )
+    };
+    let mut out = line([
+        "outlet", "articles", "mentions", "tone", "95% CI", "coverage", "sources", "framing",
+    ]);
     for r in rows {
-        let ci = if r[4].is_empty() {
-            String::new()
-        } else {
-            format!("[{}, {}]", r[4], r[5])
-        };
-        out += &format!(
-            "{:<width$}  {:>8}  {:>8}  {:>9}  {:>21}  {:>9}\n",
-            r[0], r[1], r[2], r[3], ci, r[6]
-        );
+        let tone = r.relative.tone;
+        let ci = tone.ci.map_or(String::new(), |(l, h)| {
+            format!("[{}, {}]", num(Some(l)), num(Some(h)))
+        });
+        out += &line([
+            &r.outlet,
+            &r.articles.to_string(),
+            &r.mentions.to_string(),
+            &num(tone.value),
+            &ci,
+            &num(r.relative.coverage.value),
+            &num(r.relative.sources.value),
+            &num(r.framing),
+        ]);
     }
     out
 }
@@ -146,6 +144,40 @@ fn provenance(run: &Path) -> String {
     );
     out.push_str("</table>");
     out
+}
+
+/// What each outlet measure means, and which to use when, in plain words.
+fn measures_explained(favoured: &str, opposed: &str) -> String {
+    let (a, b) = (escape(favoured), escape(opposed));
+    format!("<ul class=\"note\"><li><b>Tone</b> (the headline): how the outlet treats {a}'s actors compared with {b}'s, measured against how the whole corpus treats the <i>same</i> actors. Which actors an outlet covers does not move it. Positive: kinder to {a}'s actors (or harsher on {b}'s) than the corpus is. Use it to ask whether an outlet is slanted in what it says.</li><li><b>Coverage</b>: the outlet's share of {a}'s actors among its mentions of either side, minus that share over the corpus. It measures selection: whom the outlet writes about, not how.</li><li><b>Sources</b>: of the quoted and reported mentions whose speaker is an actor of either side, the outlet's share of {a}'s speakers, minus the corpus share. It measures whom the outlet lets speak.</li><li><b>Framing</b>: the net reading of the outlet's articles. It mixes all three, so an outlet that covers a side's scandals more looks hostile to that side even when it writes straight.</li></ul>")
+}
+
+/// Pairwise differences: tone tested first, then coverage, sources and framing.
+fn pairs_table(comparison: &Comparison) -> String {
+    let ci = |c: Option<(f64, f64)>| c.map_or("–".into(), |(l, h)| format!("[{l:+.3}, {h:+.3}]"));
+    let p = |p: Option<f64>| p.map_or("–".into(), |v| format!("{v:.4}"));
+    let mut html = String::from("<h2>Are the differences real?</h2><div class=\"scroll\"><table><tr><th>pair</th><th>tone difference</th><th>95% CI</th><th>p (BH)</th><th>coverage difference</th><th>sources difference</th><th>framing difference</th><th>p (BH)</th></tr>");
+    for pair in &comparison.pairs {
+        let _ = write!(html, "<tr><td>{} − {}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            escape(&pair.outlet_a), escape(&pair.outlet_b),
+            html_num(pair.tone.diff.value), ci(pair.tone.diff.ci), p(pair.tone.p_adjusted),
+            html_num(pair.coverage.value), html_num(pair.sources.value),
+            html_num(pair.framing.diff.value), p(pair.framing.p_adjusted));
+    }
+    html.push_str("</table></div><p class=\"note\">Tone: a permutation test that shuffles the two outlets' articles between them and re-estimates the difference (actor effects held at a fit pooling the two). Framing: a permutation test over articles. Both Benjamini-Hochberg adjusted across pairs. Intervals: the bootstrap over articles.</p>");
+    html
+}
+
+/// Coverage and sources per outlet, with their intervals.
+fn coverage_sources_panel(comparison: &Comparison, favoured: &str, opposed: &str) -> String {
+    let ci = |c: Option<(f64, f64)>| c.map_or("–".into(), |(l, h)| format!("[{l:+.3}, {h:+.3}]"));
+    let mut html = format!("<h2>Coverage and sources: whom each outlet writes about, and whom it lets speak</h2><p class=\"note\">Coverage: the outlet's share of {0} among its {0} and {1} mentions, minus the corpus share (positive: writes more about {0}). Sources: its share of {0} among the {0} and {1} speakers it quotes or reports, minus the corpus share (positive: lets {0} speak more). 95% bootstrap intervals over articles.</p><div class=\"scroll\"><table><tr><th>outlet</th><th>coverage</th><th>95% CI</th><th>sources</th><th>95% CI</th></tr>", escape(favoured), escape(opposed));
+    for g in &comparison.groups {
+        let r = &g.relative;
+        let _ = write!(html, "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>", escape(&g.outlet), html_num(r.coverage.value), ci(r.coverage.ci), html_num(r.sources.value), ci(r.sources.ci));
+    }
+    html.push_str("</table></div>");
+    html
 }
 
 /// Speakers and targets the matrix shows at most.
@@ -295,7 +327,8 @@ pub fn write_report(
 ) -> Result<Vec<String>, ReportError> {
     let favoured = comparison.axis.favoured.join(" + ");
     let opposed = comparison.axis.opposed.join(" + ");
-    let forest = charts::forest(&comparison.groups, &favoured, &opposed);
+    let forest = charts::forest(&comparison.groups, &charts::TONE, &favoured, &opposed);
+    let framing_forest = charts::forest(&comparison.groups, &charts::FRAMING, &favoured, &opposed);
     let heatmap = charts::heatmap(&comparison.actor_outlet, 25);
     let monthly = compare::Run::load(
         run,
@@ -311,25 +344,27 @@ pub fn write_report(
             min_mentions: 0,
             evidence: 0,
             within_story: false,
+            tone_voices: None,
         },
     )?;
     let timeline = charts::timeline(&monthly.groups);
 
     let mut html = String::new();
     let _ = write!(html, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>slant report: {}</title><style>{STYLE}</style></head><body>", escape(&run.display().to_string()));
-    let _ = write!(html, "<h1>How the outlets frame the actors</h1><p class=\"note\">Run <code>{}</code>. Framing axis: positive favours <b>{}</b>, negative favours <b>{}</b>. Each point is the mean framing of an outlet's articles with a 95% bootstrap interval over articles.</p>", escape(&run.display().to_string()), escape(&favoured), escape(&opposed));
+    let _ = write!(html, "<h1>How the outlets treat the actors</h1><p class=\"note\">Run <code>{}</code>. Axis: positive favours <b>{}</b>, negative favours <b>{}</b>.</p>", escape(&run.display().to_string()), escape(&favoured), escape(&opposed));
+    html.push_str(&measures_explained(&favoured, &opposed));
     let _ = write!(
         html,
-        "<h2>Outlets on the framing axis</h2><div class=\"scroll\">{forest}</div>"
+        "<h2>Tone: how each outlet treats the two sides' actors</h2><p class=\"note\">Each point is the outlet's tone, with a 95% bootstrap interval over articles. 0 is how the corpus as a whole treats the same actors.</p><div class=\"scroll\">{forest}</div>"
     );
-
-    html.push_str("<h2>Are the differences real?</h2><div class=\"scroll\"><table><tr><th>pair</th><th>difference</th><th>95% CI</th><th>p (BH-adjusted)</th></tr>");
-    for p in &comparison.pairs {
-        let ci =
-            p.ci.map_or("–".into(), |(l, h)| format!("[{l:+.3}, {h:+.3}]"));
-        let _ = write!(html, "<tr><td>{} − {}</td><td class=\"num\">{}</td><td class=\"num\">{ci}</td><td class=\"num\">{}</td></tr>", escape(&p.outlet_a), escape(&p.outlet_b), html_num(p.diff), p.p_adjusted.map_or("–".into(), |v| format!("{v:.4}")));
-    }
-    html.push_str("</table></div><p class=\"note\">Permutation tests over articles, Benjamini-Hochberg adjusted across pairs.</p>");
+    html.push_str(&pairs_table(comparison));
+    html.push_str(&coverage_sources_panel(comparison, &favoured, &opposed));
+    let _ = write!(
+        html,
+        "<h2>Framing: the net reading</h2><p class=\"note\">The mean framing of each outlet's articles (+s for {0}'s actors, −s for {1}'s), with a 95% bootstrap interval over articles. It mixes tone with coverage and sources: an outlet that writes more about the actors everyone criticises looks hostile to their side, however it writes.</p><div class=\"scroll\">{framing_forest}</div>",
+        escape(&favoured),
+        escape(&opposed)
+    );
 
     let _ = write!(html, "<h2>Who gets criticised where</h2><p class=\"note\">Mean stance (P(positive) − P(negative)) of each actor's mentions per outlet, most-mentioned actors first; faint cells with * have fewer mentions than the threshold.</p><div class=\"scroll\">{heatmap}</div>");
     match &timeline {
@@ -369,7 +404,11 @@ pub fn write_report(
     written.push(output.display().to_string());
     if let Some(dir) = png_dir {
         std::fs::create_dir_all(dir).map_err(IoError::at(dir))?;
-        let mut pictures = vec![("forest.png", forest), ("heatmap.png", heatmap)];
+        let mut pictures = vec![
+            ("forest.png", forest),
+            ("framing.png", framing_forest),
+            ("heatmap.png", heatmap),
+        ];
         if let Some(svg) = timeline {
             pictures.push(("timeline.png", svg));
         }
@@ -387,25 +426,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn outlet_summary_sorts_by_framing_one_line_each() {
-        let row =
-            |outlet: &str, framing: Option<f64>, low: Option<f64>, high: Option<f64>| OutletRow {
-                outlet: outlet.into(),
-                articles: 2,
-                articles_framed: 2,
-                mentions: 5,
-                framing,
-                framing_low: low,
-                framing_high: high,
-                framing_own: None,
-                framing_own_low: None,
-                framing_own_high: None,
-                camps: Vec::new(),
-            };
+    fn outlet_summary_sorts_by_tone_one_line_each() {
+        let row = |outlet: &str, tone: Option<f64>, ci: Option<(f64, f64)>| OutletRow {
+            outlet: outlet.into(),
+            articles: 2,
+            articles_framed: 2,
+            mentions: 5,
+            relative: crate::aggregate::RelativeStats {
+                tone: crate::aggregate::Estimate { value: tone, ci },
+                ..Default::default()
+            },
+            framing: Some(0.5),
+            framing_low: None,
+            framing_high: None,
+            framing_own: None,
+            framing_own_low: None,
+            framing_own_high: None,
+            camps: Vec::new(),
+        };
         let text = outlet_summary(&[
-            row("A", Some(-0.1), Some(-0.2), Some(0.0)),
-            row("B", None, None, None),
-            row("C", Some(0.3), None, None),
+            row("A", Some(-0.1), Some((-0.2, 0.0))),
+            row("B", None, None),
+            row("C", Some(0.3), None),
         ]);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 4, "{text}");
@@ -414,6 +456,6 @@ mod tests {
             "{text}"
         );
         assert!(lines[2].contains("[-0.200000, 0.000000]"), "{text}");
-        assert!(lines[0].ends_with("own words"), "{text}");
+        assert!(lines[0].ends_with("framing"), "{text}");
     }
 }

@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use super::{header_with_camps, num, Layout, Row, GROUP_COLUMNS};
-use crate::aggregate::GroupStats;
+use super::{header_with_camps, num, relative_cells, Layout, Row, GROUP_COLUMNS};
+use crate::aggregate::{Estimate, GroupStats, RelativeStats};
 
 fn interval(ci: Option<(f64, f64)>) -> [String; 2] {
     [num(ci.map(|c| c.0)), num(ci.map(|c| c.1))]
@@ -21,6 +21,10 @@ pub struct GroupRow {
     pub period: String,
     #[serde(flatten)]
     pub stats: GroupStats,
+    /// Tone, coverage and sources, relative to the whole run.
+    pub relative: RelativeStats,
+    /// Tone with the story held constant (`--within story`; empty otherwise).
+    pub tone_story: Estimate,
 }
 
 impl Row for GroupRow {
@@ -30,6 +34,7 @@ impl Row for GroupRow {
         let base: Vec<&str> = ["outlet", "period"]
             .into_iter()
             .chain(GROUP_COLUMNS)
+            .chain(["tone_story", "tone_story_low", "tone_story_high"])
             .collect();
         header_with_camps(
             &base,
@@ -46,11 +51,14 @@ impl Row for GroupRow {
             s.articles.to_string(),
             s.articles_framed.to_string(),
             s.mentions.to_string(),
-            num(s.framing),
         ];
+        cells.extend(relative_cells(&self.relative));
+        cells.push(num(s.framing));
         cells.extend(interval(s.framing_ci));
         cells.push(num(s.framing_own));
         cells.extend(interval(s.framing_own_ci));
+        cells.push(num(self.tone_story.value));
+        cells.extend(interval(self.tone_story.ci));
         for camp in &s.camps {
             cells.extend([camp.mentions.to_string(), num(camp.share), num(camp.mean)]);
             cells.extend(interval(camp.ci));
@@ -59,16 +67,26 @@ impl Row for GroupRow {
     }
 }
 
-/// Two outlets (within a period): framing difference, interval, tests.
+/// A difference a − b with its interval and, where tested, its p-values.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Tested {
+    pub diff: Estimate,
+    pub p_value: Option<f64>,
+    /// Benjamini-Hochberg adjusted across the pairs.
+    pub p_adjusted: Option<f64>,
+}
+
+/// Two outlets (within a period): the differences of tone (tested), coverage, sources and
+/// framing (tested).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PairRow {
     pub period: String,
     pub outlet_a: String,
     pub outlet_b: String,
-    pub diff: Option<f64>,
-    pub ci: Option<(f64, f64)>,
-    pub p_value: Option<f64>,
-    pub p_adjusted: Option<f64>,
+    pub tone: Tested,
+    pub coverage: Estimate,
+    pub sources: Estimate,
+    pub framing: Tested,
 }
 
 impl Row for PairRow {
@@ -79,26 +97,42 @@ impl Row for PairRow {
             "period",
             "outlet_a",
             "outlet_b",
-            "diff",
-            "diff_low",
-            "diff_high",
-            "p_value",
-            "p_adjusted",
+            "tone_diff",
+            "tone_low",
+            "tone_high",
+            "tone_p",
+            "tone_p_adjusted",
+            "coverage_diff",
+            "coverage_low",
+            "coverage_high",
+            "sources_diff",
+            "sources_low",
+            "sources_high",
+            "framing_diff",
+            "framing_low",
+            "framing_high",
+            "framing_p",
+            "framing_p_adjusted",
         ])
     }
 
     fn cells(&self) -> Vec<String> {
-        let [low, high] = interval(self.ci);
-        vec![
+        let estimate = |e: Estimate| {
+            let [low, high] = interval(e.ci);
+            [num(e.value), low, high]
+        };
+        let mut cells = vec![
             self.period.clone(),
             self.outlet_a.clone(),
             self.outlet_b.clone(),
-            num(self.diff),
-            low,
-            high,
-            num(self.p_value),
-            num(self.p_adjusted),
-        ]
+        ];
+        cells.extend(estimate(self.tone.diff));
+        cells.extend([num(self.tone.p_value), num(self.tone.p_adjusted)]);
+        cells.extend(estimate(self.coverage));
+        cells.extend(estimate(self.sources));
+        cells.extend(estimate(self.framing.diff));
+        cells.extend([num(self.framing.p_value), num(self.framing.p_adjusted)]);
+        cells
     }
 }
 
@@ -112,6 +146,8 @@ pub struct ActorOutletRow {
     pub articles: u64,
     pub mean: Option<f64>,
     pub ci: Option<(f64, f64)>,
+    /// The outlet's mean for the actor minus the corpus mean for the same actor.
+    pub relative: Estimate,
     pub few_mentions: bool,
 }
 
@@ -128,6 +164,9 @@ impl Row for ActorOutletRow {
             "mean",
             "mean_low",
             "mean_high",
+            "relative",
+            "relative_low",
+            "relative_high",
             "few_mentions",
         ])
     }
@@ -143,6 +182,9 @@ impl Row for ActorOutletRow {
             num(self.mean),
             low,
             high,
+            num(self.relative.value),
+            num(self.relative.ci.map(|c| c.0)),
+            num(self.relative.ci.map(|c| c.1)),
             self.few_mentions.to_string(),
         ]
     }

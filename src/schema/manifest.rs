@@ -57,6 +57,9 @@ pub struct RunFlags {
     /// Where the stories came from.
     #[serde(default)]
     pub stories: crate::stories::StoryRecord,
+    /// Which mentions tone is estimated from.
+    #[serde(default)]
+    pub tone_voices: crate::aggregate::ToneVoices,
     /// The shard a part of a sharded run scored (absent in a whole run, a merged one too).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<Shard>,

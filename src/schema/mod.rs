@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::aggregate::{Estimate, RelativeStats};
 use crate::util::{AtomicFile, Hasher, HashingReader, HashingWriter, IoError, ReadyFile};
 
 pub use manifest::{
@@ -102,10 +103,19 @@ pub fn as_written(x: f64) -> f64 {
 }
 
 /// The columns of a group's framing, shared by outlets.csv and compare's groups.csv.
-pub const GROUP_COLUMNS: [&str; 9] = [
+pub const GROUP_COLUMNS: [&str; 18] = [
     "articles",
     "articles_framed",
     "mentions",
+    "tone",
+    "tone_low",
+    "tone_high",
+    "coverage",
+    "coverage_low",
+    "coverage_high",
+    "sources",
+    "sources_low",
+    "sources_high",
     "framing",
     "framing_low",
     "framing_high",
@@ -113,6 +123,31 @@ pub const GROUP_COLUMNS: [&str; 9] = [
     "framing_own_low",
     "framing_own_high",
 ];
+
+/// The cells of tone, coverage and sources with their intervals, as GROUP_COLUMNS orders them.
+pub fn relative_cells(r: &RelativeStats) -> Vec<String> {
+    [r.tone, r.coverage, r.sources]
+        .iter()
+        .flat_map(|e| [num(e.value), num(e.ci.map(|c| c.0)), num(e.ci.map(|c| c.1))])
+        .collect()
+}
+
+/// Reads what `relative_cells` wrote.
+pub fn parse_relative(c: &mut Cells) -> Result<RelativeStats, String> {
+    let mut estimate = || -> Result<Estimate, String> {
+        let value = c.number()?;
+        let (low, high) = (c.number()?, c.number()?);
+        Ok(Estimate {
+            value,
+            ci: low.zip(high),
+        })
+    };
+    Ok(RelativeStats {
+        tone: estimate()?,
+        coverage: estimate()?,
+        sources: estimate()?,
+    })
+}
 
 /// A header: the `base` columns, then `<camp>_<suffix>` for each camp and suffix.
 pub fn header_with_camps(base: &[&str], camps: &[String], suffixes: &[&str]) -> Vec<String> {

@@ -1,7 +1,11 @@
 //! The tables `slant score` writes. `start`/`end` are byte offsets into the article's text;
 //! numbers have six decimals (`num`).
 
-use super::{header_with_camps, num, Cells, Layout, ReadRow, Row, GROUP_COLUMNS};
+use super::{
+    header_with_camps, num, parse_relative, relative_cells, Cells, Layout, ReadRow, Row,
+    GROUP_COLUMNS,
+};
+use crate::aggregate::RelativeStats;
 use crate::annotate::Voice;
 
 fn texts<const N: usize>(columns: [&str; N]) -> Vec<String> {
@@ -33,7 +37,22 @@ pub struct MentionRow {
     /// For a quoted or reported mention: the speaker's registry id (empty when not resolved
     /// to an actor) and the source as written (`unknown` when no source was found).
     pub speaker_id: String,
+    /// The speaker's camp, when the speaker is an actor (what `sources` counts).
+    pub speaker_camp: String,
     pub speaker_text: String,
+}
+
+impl MentionRow {
+    /// The mention as aggregation sees it.
+    pub fn as_score(&self) -> crate::aggregate::MentionScore<'_> {
+        crate::aggregate::MentionScore {
+            actor: &self.actor_id,
+            camp: &self.camp,
+            score: self.score,
+            voice: self.voice,
+            speaker_camp: &self.speaker_camp,
+        }
+    }
 }
 
 impl Row for MentionRow {
@@ -57,6 +76,7 @@ impl Row for MentionRow {
             "score",
             "voice",
             "speaker_id",
+            "speaker_camp",
             "speaker_text",
         ])
     }
@@ -79,6 +99,7 @@ impl Row for MentionRow {
             num(Some(self.score)),
             self.voice.as_str().to_string(),
             self.speaker_id.clone(),
+            self.speaker_camp.clone(),
             self.speaker_text.clone(),
         ]
     }
@@ -109,6 +130,7 @@ impl ReadRow for MentionRow {
                     .ok_or_else(|| format!("voice is {voice:?}, not own, quoted or reported"))?
             },
             speaker_id: c.text()?,
+            speaker_camp: c.text()?,
             speaker_text: c.text()?,
         })
     }
@@ -286,6 +308,8 @@ pub struct OutletRow {
     pub articles: u64,
     pub articles_framed: u64,
     pub mentions: u64,
+    /// Tone, coverage and sources, each relative to the corpus, with intervals.
+    pub relative: RelativeStats,
     pub framing: Option<f64>,
     pub framing_low: Option<f64>,
     pub framing_high: Option<f64>,
@@ -310,13 +334,16 @@ impl Row for OutletRow {
             self.articles.to_string(),
             self.articles_framed.to_string(),
             self.mentions.to_string(),
+        ];
+        cells.extend(relative_cells(&self.relative));
+        cells.extend([
             num(self.framing),
             num(self.framing_low),
             num(self.framing_high),
             num(self.framing_own),
             num(self.framing_own_low),
             num(self.framing_own_high),
-        ];
+        ]);
         CampCell::push_cells(&self.camps, &mut cells);
         cells
     }
@@ -329,6 +356,7 @@ impl ReadRow for OutletRow {
             articles: c.count()?,
             articles_framed: c.count()?,
             mentions: c.count()?,
+            relative: parse_relative(c)?,
             framing: c.number()?,
             framing_low: c.number()?,
             framing_high: c.number()?,

@@ -205,7 +205,7 @@ fn merge_into(
         }
         pending.push(row);
     }
-    let mut totals = RunTotals::default();
+    let mut totals = RunTotals::new(first.flags.tone_voices);
     let mut expected = 0u64;
     while let Some(Reverse((record, i))) = next.pop() {
         let dir = &parts[i].dir;

@@ -21,7 +21,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::actors::{Matcher, Registry};
-use crate::aggregate::Axis;
+use crate::aggregate::{Axis, ToneVoices};
 use crate::annotate::{AnnotatedArticle, Annotator, VoiceAnnotator, VoiceChoice};
 use crate::corpus::{Article, CorpusError, FieldMap, Format, InputSummary, Reader, Record, Shard};
 use crate::schema::{
@@ -60,6 +60,8 @@ pub struct ScoreOptions {
     pub voice: VoiceChoice,
     /// Where articles' stories come from.
     pub stories: StorySource,
+    /// Which mentions tone is estimated from.
+    pub tone_voices: ToneVoices,
 }
 
 /// The stages that can be swapped: how text is split, what else annotates mentions (after
@@ -195,7 +197,7 @@ pub fn score(
     let mut reader = Reader::new(options.inputs.clone(), options.fields.clone());
     let mut log = RecordLog::default();
     let mut counts = Counts::default();
-    let mut totals = RunTotals::default();
+    let mut totals = RunTotals::new(options.tone_voices);
     let mut seconds_before = 0.0;
     let mut sink = match checkpoint::start(&options.out, &identity, options.existing)? {
         Start::Finished(run) => return finished_summary(&options.out, *run),
@@ -206,7 +208,7 @@ pub fn score(
             }
             let sink = Sink::resume(&options.out, &checkpoint)?;
             replay(&mut reader, &mut log, &checkpoint, &options.out)?;
-            totals = resume::totals(&options.out, &layout, &checkpoint, options.axis.as_ref())?;
+            totals = resume::totals(&options.out, &layout, &checkpoint, options)?;
             counts = checkpoint.counts;
             seconds_before = checkpoint.seconds;
             sink
@@ -367,6 +369,7 @@ fn manifest(
             chunk_size: options.chunk_size,
             voice: options.voice,
             stories: stories.clone(),
+            tone_voices: options.tone_voices,
             shard: options.shard,
         },
         counts: counts.clone(),

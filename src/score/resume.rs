@@ -8,16 +8,17 @@ use std::path::Path;
 
 use super::checkpoint::{Checkpoint, PARTIAL};
 use super::rows::RunTotals;
-use crate::aggregate::{ArticleTally, Axis};
+use crate::aggregate::ArticleTally;
 use crate::schema::{ArticleRow, Layout, MentionRow, SchemaError, TableReader};
 
 pub fn totals(
     out: &Path,
     layout: &Layout,
     checkpoint: &Checkpoint,
-    axis: Option<&Axis>,
+    options: &super::ScoreOptions,
 ) -> Result<RunTotals, SchemaError> {
-    let mut totals = RunTotals::default();
+    let axis = options.axis.as_ref();
+    let mut totals = RunTotals::new(options.tone_voices);
     let partial = out.join(PARTIAL);
     let mut articles: Vec<(ArticleRow, ArticleTally)> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
@@ -33,7 +34,7 @@ pub fn totals(
             let &a = index
                 .get(&m.article_id)
                 .ok_or_else(|| format!("article {:?} is not in articles.csv", m.article_id))?;
-            articles[a].1.add(&m.camp, m.score, m.voice, axis);
+            articles[a].1.add(&m.as_score(), axis);
             totals.add_mention(&m);
             Ok(())
         },

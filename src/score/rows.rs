@@ -6,7 +6,7 @@ use std::ops::Range;
 use crate::actors::Registry;
 use crate::aggregate::{
     group_seed, score_article, ArticleScores, ArticleTally, Axis, GroupAccumulator, GroupStats,
-    MentionScore, Tally,
+    MentionScore, RelativeAccumulator, RelativeStats, Tally, ToneVoices,
 };
 use crate::annotate::{AnnotatedArticle, Voice};
 use crate::corpus::Article;
@@ -71,7 +71,7 @@ impl ArticleRows {
     pub fn tally(&self, axis: Option<&Axis>) -> ArticleTally {
         let mut tally = ArticleTally::default();
         for m in &self.mentions {
-            tally.add(&m.camp, m.score, m.voice, axis);
+            tally.add(&m.as_score(), axis);
         }
         tally
     }
@@ -103,6 +103,11 @@ impl ScoredArticle {
                 let stance = stance.as_ref()?;
                 let actor = &registry.actors[m.actor];
                 let sentence = annotated.sentences[m.sentence].clone();
+                let speaker = m
+                    .speaker
+                    .as_ref()
+                    .and_then(|s| s.actor)
+                    .map(|a| &registry.actors[a]);
                 Some(MentionRow {
                     article_id: article.id.clone(),
                     outlet: article.outlet.clone(),
@@ -119,12 +124,8 @@ impl ScoredArticle {
                     p_positive: stance.positive as f64,
                     score: as_written(stance.score() as f64),
                     voice: m.voice,
-                    speaker_id: m
-                        .speaker
-                        .as_ref()
-                        .and_then(|s| s.actor)
-                        .map(|a| registry.actors[a].id.clone())
-                        .unwrap_or_default(),
+                    speaker_id: speaker.map(|a| a.id.clone()).unwrap_or_default(),
+                    speaker_camp: speaker.map(|a| a.camp.clone()).unwrap_or_default(),
                     speaker_text: m
                         .speaker
                         .as_ref()
@@ -133,15 +134,7 @@ impl ScoredArticle {
                 })
             })
             .collect();
-        let for_aggregate: Vec<MentionScore> = mentions
-            .iter()
-            .map(|m| MentionScore {
-                actor: &m.actor_id,
-                camp: &m.camp,
-                score: m.score,
-                voice: m.voice,
-            })
-            .collect();
+        let for_aggregate: Vec<MentionScore> = mentions.iter().map(MentionRow::as_score).collect();
         let scores = score_article(&for_aggregate, axis);
         let actors = scores
             .actors
@@ -194,6 +187,8 @@ impl ScoredArticle {
 #[derive(Debug, Default)]
 pub struct RunTotals {
     outlets: BTreeMap<String, GroupAccumulator>,
+    /// Tone, coverage and sources: fitted over all outlets at once.
+    relative: RelativeAccumulator,
     /// Per speaker x actor cell: its camp and tally.
     voices: BTreeMap<VoiceCell, (String, Tally)>,
     /// Stories in the input order of their first article, and where each is.
@@ -212,6 +207,13 @@ pub struct TotalRows {
 type VoiceCell = (String, Voice, String, String, String);
 
 impl RunTotals {
+    pub fn new(tone_voices: ToneVoices) -> Self {
+        Self {
+            relative: RelativeAccumulator::new(tone_voices),
+            ..Self::default()
+        }
+    }
+
     /// Adds one article: its tally (from its mention rows) to its outlet, its row to its
     /// story, and its mentions to the speaker x actor cells.
     pub fn add(&mut self, article: &ArticleRow, tally: &ArticleTally, mentions: &[MentionRow]) {
@@ -227,6 +229,7 @@ impl RunTotals {
             .entry(article.outlet.clone())
             .or_default()
             .add(tally);
+        self.relative.add(&article.outlet, tally, None);
         if !article.story.is_empty() {
             let next = self.stories.len();
             let at = *self
@@ -261,12 +264,13 @@ impl RunTotals {
     /// by the outlet's name, ordered by outlet), voices.csv (ordered by outlet, voice,
     /// speaker, actor) and stories.csv (in the input order of each story's first article).
     pub fn finish(self, camps: &[String], resamples: usize, seed: u64) -> TotalRows {
+        let relative = self.relative.fit(resamples, seed);
         let outlets = self
             .outlets
             .into_iter()
             .map(|(outlet, group)| {
                 let stats = group.finish(camps, resamples, group_seed(seed, &outlet));
-                outlet_row(&outlet, &stats)
+                outlet_row(&outlet, &stats, relative.get(&outlet))
             })
             .collect();
         let voices = self
@@ -359,12 +363,13 @@ impl StoryAccumulator {
 }
 
 /// outlets.csv's row for an outlet's aggregated numbers.
-pub fn outlet_row(outlet: &str, stats: &GroupStats) -> OutletRow {
+pub fn outlet_row(outlet: &str, stats: &GroupStats, relative: RelativeStats) -> OutletRow {
     OutletRow {
         outlet: outlet.to_string(),
         articles: stats.articles,
         articles_framed: stats.articles_framed,
         mentions: stats.mentions,
+        relative,
         framing: stats.framing,
         framing_low: stats.framing_ci.map(|c| c.0),
         framing_high: stats.framing_ci.map(|c| c.1),

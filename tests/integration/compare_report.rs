@@ -21,7 +21,7 @@ fn write_run(dir: &Path) {
          s3,South,2023-02-04,,e3,1,1,,,0,,0,\ns4,South,,,,0,0,,,0,,0,\n",
     )
     .unwrap();
-    let header = "article_id,outlet,actor_id,camp,sentence_start,sentence_end,start,end,mention,context,p_negative,p_neutral,p_positive,score,voice,speaker_id,speaker_text\n";
+    let header = "article_id,outlet,actor_id,camp,sentence_start,sentence_end,start,end,mention,context,p_negative,p_neutral,p_positive,score,voice,speaker_id,speaker_camp,speaker_text\n";
     let rows = [
         ("n1", "North", "ann", "left", "Ann won.", "0.5"),
         (
@@ -55,7 +55,11 @@ fn write_run(dir: &Path) {
         };
         let start = sentence.find(mention).unwrap();
         // South's "Bo won." is Ann's words, quoted.
-        let voice = if a == "s2" { "quoted,ann,Ann" } else { "own,," };
+        let voice = if a == "s2" {
+            "quoted,ann,left,Ann"
+        } else {
+            "own,,,"
+        };
         text += &format!(
             "{a},{o},{actor},{camp},0,{},{start},{},{mention},\"{sentence}\",0,0,0,{s},{voice}\n",
             sentence.len(),
@@ -110,6 +114,7 @@ fn write_manifest(dir: &Path, axis: Option<Axis>) {
             chunk_size: 1,
             voice: Default::default(),
             stories: Default::default(),
+            tone_voices: Default::default(),
             shard: None,
         },
         counts: Counts {
@@ -134,6 +139,7 @@ fn options() -> CompareOptions {
         seed: 5,
         min_mentions: 2,
         evidence: 2,
+        tone_voices: None,
     }
 }
 
@@ -164,17 +170,46 @@ fn groups_pairs_actors_and_evidence_match_hand_computation() {
     assert!((left.share.unwrap() - 2.0 / 3.0).abs() < 1e-12);
     assert!((left.mean.unwrap() - 0.65).abs() < 1e-12);
 
+    // Tone. Ann (left): North's cell mean 0.65 (2 mentions), South's -0.2 (1); Bo (right):
+    // North 0.2, South 0.4. One actor a side, so each side's gap is the difference of the
+    // cell means (0.85 and -0.2), centred on the mention-weighted mean: left North +0.85/3,
+    // South -1.7/3; right North -0.1, South +0.1. tone = (left - right) / 2.
+    let tone = |g: &slant::schema::compare::GroupRow| g.relative.tone.value.unwrap();
+    assert!(
+        (tone(north) - (0.85 / 3.0 + 0.1) / 2.0).abs() < 1e-9,
+        "{}",
+        tone(north)
+    );
+    assert!(
+        (tone(south) - (-1.7 / 3.0 - 0.1) / 2.0).abs() < 1e-9,
+        "{}",
+        tone(south)
+    );
+    // Coverage: North 2 of 3 axis mentions are left, South 1 of 2 (Cy is off the axis);
+    // corpus 3 of 5.
+    let coverage = |g: &slant::schema::compare::GroupRow| g.relative.coverage.value.unwrap();
+    assert!((coverage(north) - (2.0 / 3.0 - 0.6)).abs() < 1e-12);
+    assert!((coverage(south) - (0.5 - 0.6)).abs() < 1e-12);
+    // Sources: South's one quoted speaker is Ann (left), the corpus's only one: 1 - 1.
+    assert_eq!(south.relative.sources.value, Some(0.0));
+    assert_eq!(north.relative.sources.value, None, "North quotes nobody");
+
     assert_eq!(c.pairs.len(), 1);
     let p = &c.pairs[0];
-    assert!((p.diff.unwrap() - 0.7).abs() < 1e-12);
+    assert!((p.framing.diff.value.unwrap() - 0.7).abs() < 1e-12);
     // Two articles a side: of the 6 splits of the pooled four, only the observed one and its
     // mirror are as extreme, so the exact two-sided p is 1/3.
     assert!(
-        (p.p_value.unwrap() - 1.0 / 3.0).abs() < 0.07,
+        (p.framing.p_value.unwrap() - 1.0 / 3.0).abs() < 0.07,
         "{:?}",
-        p.p_value
+        p.framing.p_value
     );
-    assert_eq!(p.p_adjusted, p.p_value, "one pair: BH changes nothing");
+    assert_eq!(
+        p.framing.p_adjusted, p.framing.p_value,
+        "one pair: BH changes nothing"
+    );
+    assert!((p.tone.diff.value.unwrap() - (tone(north) - tone(south))).abs() < 1e-12);
+    assert!(p.tone.p_value.is_some_and(|p| p > 0.0 && p <= 1.0));
 
     let ann_north = c
         .actor_outlet
@@ -214,7 +249,7 @@ fn groups_pairs_actors_and_evidence_match_hand_computation() {
         assert!(out.join(table).is_file(), "{table}");
     }
     let groups = std::fs::read_to_string(out.join("groups.csv")).unwrap();
-    assert!(groups.starts_with("outlet,period,articles,articles_framed,mentions,framing,framing_low,framing_high,framing_own,framing_own_low,framing_own_high,left_mentions,left_share,left_mean,left_low,left_high"));
+    assert!(groups.starts_with("outlet,period,articles,articles_framed,mentions,tone,tone_low,tone_high,coverage,coverage_low,coverage_high,sources,sources_low,sources_high,framing,framing_low,framing_high,framing_own,framing_own_low,framing_own_high,tone_story,tone_story_low,tone_story_high,left_mentions,left_share,left_mean,left_low,left_high"));
     assert!(compare::summary(&c).contains("North vs South"));
 }
 
@@ -247,7 +282,10 @@ fn periods_and_axis_override() {
     // The axis flipped: n1 now frames −0.5.
     assert!((c.groups[0].stats.framing.unwrap() + 0.5).abs() < 1e-12);
     // Pairs only within a period; single-article groups give no test.
-    assert!(c.pairs.iter().all(|p| p.p_value.is_none()));
+    assert!(c
+        .pairs
+        .iter()
+        .all(|p| p.framing.p_value.is_none() && p.tone.p_value.is_none()));
 }
 
 fn missing_tables_are_named() {

@@ -83,6 +83,7 @@ fn options(inputs: Vec<(PathBuf, Format)>, out: PathBuf) -> ScoreOptions {
         shard: None,
         voice: VoiceChoice::Learned,
         stories: StorySource::Given,
+        tone_voices: Default::default(),
     }
 }
 

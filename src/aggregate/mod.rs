@@ -11,6 +11,12 @@ use serde::{Deserialize, Serialize};
 use crate::annotate::Voice;
 use crate::stats::{bootstrap_mean_ci, bootstrap_ratio_ci};
 
+mod relative;
+pub use relative::{
+    ActorMentions, Estimate, Measure, Moments, RelativeAccumulator, RelativeFit, RelativeStats,
+    ToneVoices,
+};
+
 /// The partisan-framing axis: mentions of a `favoured` camp count +s, of an `opposed` camp −s.
 /// Several `A,B` pairs combine into one axis (e.g. `left,right` and `opposition,government`
 /// for a corpus that spans two countries).
@@ -55,15 +61,20 @@ impl Axis {
         self.favoured.iter().chain(&self.opposed)
     }
 
-    /// The signed contribution of a mention of `camp` with stance score `s`, if on the axis.
-    pub fn contribution(&self, camp: &str, s: f64) -> Option<f64> {
+    /// The side of the axis `camp` is on: 0 for a favoured camp (A), 1 for an opposed one (B).
+    pub fn side(&self, camp: &str) -> Option<usize> {
         if self.favoured.iter().any(|c| c == camp) {
-            Some(s)
+            Some(0)
         } else if self.opposed.iter().any(|c| c == camp) {
-            Some(-s)
+            Some(1)
         } else {
             None
         }
+    }
+
+    /// The signed contribution of a mention of `camp` with stance score `s`, if on the axis.
+    pub fn contribution(&self, camp: &str, s: f64) -> Option<f64> {
+        self.side(camp).map(|side| if side == 0 { s } else { -s })
     }
 }
 
@@ -101,26 +112,57 @@ pub struct MentionScore<'a> {
     pub camp: &'a str,
     pub score: f64,
     pub voice: Voice,
+    /// The camp of the quoted or reported mention's speaker, when the speaker is an actor.
+    pub speaker_camp: &'a str,
 }
 
-/// What one article adds to a group: per-camp tallies of its mention scores, and the signed
+/// What one article adds to a group: per-camp tallies of its mention scores, the signed
 /// contributions of its mentions of the axis camps (all of them, and those in the outlet's
-/// own voice).
+/// own voice), and what the relative measures need: each axis actor's mentions (tone), the
+/// mentions per side (coverage) and the quoted or reported mentions per speaker side
+/// (sources).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ArticleTally {
     /// Per camp, ordered by name.
     pub camps: BTreeMap<String, Tally>,
     pub framing: Tally,
     pub framing_own: Tally,
+    /// Per axis actor, ordered by id.
+    pub actors: BTreeMap<String, ActorMentions>,
+    /// Mentions of side A's and side B's actors.
+    pub sides: [u64; 2],
+    /// Quoted and reported mentions whose speaker is an actor of side A, of side B.
+    pub speakers: [u64; 2],
 }
 
 impl ArticleTally {
-    pub fn add(&mut self, camp: &str, score: f64, voice: Voice, axis: Option<&Axis>) {
-        self.camps.entry(camp.to_string()).or_default().add(score);
-        if let Some(c) = axis.and_then(|a| a.contribution(camp, score)) {
-            self.framing.add(c);
-            if voice == Voice::Own {
-                self.framing_own.add(c);
+    pub fn add(&mut self, m: &MentionScore, axis: Option<&Axis>) {
+        self.add_speaker(m, axis);
+        self.camps
+            .entry(m.camp.to_string())
+            .or_default()
+            .add(m.score);
+        let Some(side) = axis.and_then(|a| a.side(m.camp)) else {
+            return;
+        };
+        let c = if side == 0 { m.score } else { -m.score };
+        self.framing.add(c);
+        self.sides[side] += 1;
+        let actor = self.actors.entry(m.actor.to_string()).or_default();
+        actor.side = side;
+        actor.all.add(m.score);
+        if m.voice == Voice::Own {
+            self.framing_own.add(c);
+            actor.own.add(m.score);
+        }
+    }
+
+    /// Counts a quoted or reported mention's speaker toward sources (alone: for a mention
+    /// that a comparison leaves out of the other measures by its voice).
+    pub fn add_speaker(&mut self, m: &MentionScore, axis: Option<&Axis>) {
+        if m.voice != Voice::Own {
+            if let Some(side) = axis.and_then(|a| a.side(m.speaker_camp)) {
+                self.speakers[side] += 1;
             }
         }
     }
@@ -153,7 +195,7 @@ pub fn score_article(mentions: &[MentionScore], axis: Option<&Axis>) -> ArticleS
             .or_insert_with(|| (m.camp.to_string(), Tally::default()))
             .1
             .add(m.score);
-        tally.add(m.camp, m.score, m.voice, axis);
+        tally.add(m, axis);
     }
     ArticleScores {
         mentions: mentions.len() as u64,
@@ -294,6 +336,7 @@ mod tests {
             camp,
             score,
             voice: Voice::Own,
+            speaker_camp: "",
         }
     }
 
