@@ -1058,7 +1058,6 @@ mod tests {
         let (tones, framings) = (tones / reps as f64, framings / reps as f64);
         // Framing mistakes selection for slant; tone does not.
         assert!(framings < -0.15, "framing difference {framings}");
-        eprintln!("tones {tones} framings {framings} declared {declared}");
         assert!(tones.abs() < 0.01, "tone difference {tones}");
         // A 5% test declares about 10 of 200 (binomial sd 3.1): at most 20.
         assert!(declared <= 20, "declared {declared} of {reps}");
@@ -1100,7 +1099,7 @@ mod tests {
     }
 
     #[test]
-    fn unbiased_where_the_naive_gap_is_and_less_noisy_where_cells_are_sparse() {
+    fn unbiased_where_the_naive_gap_is_and_where_it_is_not() {
         // Balanced: every outlet covers every actor alike; both estimators are unbiased.
         let balanced = World {
             outlets: (0..4)
@@ -1154,9 +1153,6 @@ mod tests {
             for rep in 0..reps {
                 let (articles, mentions) = world.generate(&mut rng);
                 let fit = accumulate(&articles).fit(0, rep);
-                if rep < 3 {
-                    eprintln!("{name} {:?}", fit.variances);
-                }
                 let naive = naive_gap(&mentions, outlets, world.actors.len());
                 for o in 1..outlets {
                     let truth = world.outlets[o].0 - world.outlets[0].0;
@@ -1171,12 +1167,20 @@ mod tests {
             let count = ((outlets - 1) as u64 * reps) as f64;
             let (bias, naive_bias) = (bias / count, naive_bias / count);
             let (rmse, naive_rmse) = ((error / count).sqrt(), (naive_error / count).sqrt());
-            eprintln!("{name}: bias {bias:+.4} (naive {naive_bias:+.4}), rmse {rmse:.4} (naive {naive_rmse:.4})");
-            assert!(bias.abs() < 0.01, "{name}: bias {bias}");
-            if name == "balanced" {
-                assert!(naive_bias.abs() < 0.01, "balanced: naive bias {naive_bias}");
-            } else {
-                let _ = naive_rmse;
+            eprintln!(
+                "{name}: bias {bias:+.4} (naive {naive_bias:+.4}), rmse {rmse:.4} (naive {naive_rmse:.4})"
+            );
+            // Unbiased everywhere (sd of the mean error about 0.005).
+            assert!(bias.abs() < 0.02, "{name}: bias {bias}");
+            // As precise as the naive gap within a fifth, which is biased where an outlet
+            // writes mostly about actors of its own.
+            assert!(
+                rmse < 1.2 * naive_rmse,
+                "{name}: rmse {rmse} vs naive {naive_rmse}"
+            );
+            match name {
+                "home" => assert!(naive_bias < -0.05, "home: naive bias {naive_bias}"),
+                _ => assert!(naive_bias.abs() < 0.03, "{name}: naive bias {naive_bias}"),
             }
         }
     }

@@ -391,16 +391,9 @@ fn actor_outlet(run: &Run, options: &CompareOptions) -> Vec<ActorOutletRow> {
             let draws = bootstrap_ratio_draws(&units, options.resamples, seed);
             cells.push((outlet, &stats.camp, units, draws));
         }
-        let corpus = |pick: &dyn Fn(&[(f64, f64)], &[(f64, f64)]) -> (f64, f64)| {
-            let (s, n) = cells
-                .iter()
-                .map(|c| pick(&c.2, &c.3))
-                .fold((0.0, 0.0), |t, x| (t.0 + x.0, t.1 + x.1));
-            s / n
-        };
-        let corpus_mean = corpus(&|units, _| sum(units));
+        let corpus_mean = ratio(cells.iter().map(|c| sum(&c.2)));
         let corpus_draws: Vec<f64> = (0..options.resamples)
-            .map(|r| corpus(&|_, draws| draws[r]))
+            .map(|r| ratio(cells.iter().map(|c| c.3[r])))
             .collect();
         for (outlet, camp, units, draws) in &cells {
             let (total, n) = sum(units);
@@ -431,6 +424,12 @@ fn actor_outlet(run: &Run, options: &CompareOptions) -> Vec<ActorOutletRow> {
         }
     }
     rows
+}
+
+/// sum(num) / sum(den) over (num, den) pairs.
+fn ratio(units: impl Iterator<Item = (f64, f64)>) -> f64 {
+    let (num, den) = units.fold((0.0, 0.0), |t, u| (t.0 + u.0, t.1 + u.1));
+    num / den
 }
 
 /// The mentions that move each outlet's camp scores most, by the size of their share of their

@@ -62,14 +62,17 @@ pub const FRAMING: Measure = Measure {
 /// A forest plot: one row per outlet, point = the measure, bar = 95% interval, ordered high
 /// to low.
 pub fn forest(groups: &[GroupRow], measure: &Measure, favoured: &str, opposed: &str) -> String {
-    let mut rows: Vec<(&GroupRow, f64, Option<(f64, f64)>)> = groups
+    let value = |e: &Estimate| e.value.unwrap_or(0.0);
+    let mut rows: Vec<(&GroupRow, Estimate)> = groups
         .iter()
-        .filter_map(|g| {
-            let e = (measure.of)(g);
-            Some((g, e.value?, e.ci))
-        })
+        .map(|g| (g, (measure.of)(g)))
+        .filter(|(_, e)| e.value.is_some())
         .collect();
-    rows.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.outlet.cmp(&b.0.outlet)));
+    rows.sort_by(|a, b| {
+        value(&b.1)
+            .total_cmp(&value(&a.1))
+            .then(a.0.outlet.cmp(&b.0.outlet))
+    });
     let name = measure.name;
     let label_w = 190.0;
     let plot_w = 420.0;
@@ -79,7 +82,13 @@ pub fn forest(groups: &[GroupRow], measure: &Measure, favoured: &str, opposed: &
     let width = label_w + plot_w + 30.0;
     let extent = rows
         .iter()
-        .flat_map(|(_, value, ci)| [*value, ci.map_or(0.0, |c| c.0), ci.map_or(0.0, |c| c.1)])
+        .flat_map(|(_, e)| {
+            [
+                value(e),
+                e.ci.map_or(0.0, |c| c.0),
+                e.ci.map_or(0.0, |c| c.1),
+            ]
+        })
         .fold(0.1f64, |m, v| m.max(v.abs()));
     let extent = ((extent * 10.0).ceil() / 10.0).min(1.0);
     let x = |v: f64| label_w + (v + extent) / (2.0 * extent) * plot_w;
@@ -100,7 +109,8 @@ pub fn forest(groups: &[GroupRow], measure: &Measure, favoured: &str, opposed: &
         let v = extent * k as f64 / 2.0;
         let _ = writeln!(svg, "<line x1=\"{0}\" y1=\"{axis_y}\" x2=\"{0}\" y2=\"{1}\" stroke=\"#333\"/><text x=\"{0}\" y=\"{2}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#333\">{v:+.2}</text>", x(v), axis_y + 5.0, axis_y + 18.0);
     }
-    for (i, &(g, f, ci)) in rows.iter().enumerate() {
+    for (i, &(g, e)) in rows.iter().enumerate() {
+        let (f, ci) = (value(&e), e.ci);
         let y = top + row_h * i as f64 + row_h / 2.0;
         let colour = diverging(f * 2.0);
         let _ = writeln!(svg, "<text x=\"{}\" y=\"{}\" font-size=\"13\" text-anchor=\"end\" fill=\"#111\">{} <tspan fill=\"#777\" font-size=\"11\">n={}</tspan></text>", label_w - 10.0, y + 4.0, escape(&g.outlet), g.stats.articles_framed);

@@ -317,11 +317,19 @@ fn report_is_self_contained_with_its_charts() {
     let png = dir.path().join("png");
     let written =
         slant::report::write_report(dir.path(), &c, &options(), &html_path, Some(&png)).unwrap();
-    assert_eq!(written.len(), 4);
+    assert_eq!(written.len(), 5);
     let html = std::fs::read_to_string(&html_path).unwrap();
     for class in ["chart forest", "chart heatmap", "chart timeline"] {
         assert!(html.contains(class), "missing {class}");
     }
+    // Tone leads: its plot and the plain words come before framing's plot.
+    let at = |needle: &str| {
+        html.find(needle)
+            .unwrap_or_else(|| panic!("missing {needle}"))
+    };
+    assert!(at("aria-label=\"Outlet tone") < at("aria-label=\"Outlet framing"));
+    assert!(at("<b>Tone</b> (the headline)") < at("aria-label=\"Outlet tone"));
+    assert!(html.contains("Coverage and sources: whom each outlet writes about"));
     assert!(
         html.contains("<mark>Ann</mark>"),
         "evidence highlights the mention"
@@ -333,7 +341,7 @@ fn report_is_self_contained_with_its_charts() {
     ] {
         assert!(!html.contains(needle), "found {needle}");
     }
-    for name in ["forest.png", "heatmap.png", "timeline.png"] {
+    for name in ["forest.png", "framing.png", "heatmap.png", "timeline.png"] {
         let bytes = std::fs::read(png.join(name)).unwrap();
         assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{name}");
         assert!(bytes.len() > 2000, "{name} has content");
@@ -419,6 +427,18 @@ fn within_story_differences_and_agenda_match_hand_computation() {
     assert_eq!(share("North", "right"), (2, 1));
     assert_eq!(share("North", "neutral"), (2, 0));
     assert_eq!(share("South", "neutral"), (3, 1));
+    // Tone with the story held constant: actor effects per story. Ann in e1 (North +0.5,
+    // South -0.2) and Bo in e2 (North +0.2, South +0.4) are shared; Ann in e2 is North's
+    // alone and cannot separate North's view from her level (five cells of one mention each
+    // leave no variance to shrink by). Left: North - South = 0.7, centred with North's 2
+    // left mentions to South's 1; right: -0.2, centred 1 to 1.
+    let tone_story = |outlet: &str| {
+        let g = c.groups.iter().find(|g| g.outlet == outlet).unwrap();
+        g.tone_story.value.unwrap()
+    };
+    assert!((tone_story("North") - (0.7 / 3.0 + 0.1) / 2.0).abs() < 1e-9);
+    assert!((tone_story("South") - (-1.4 / 3.0 - 0.1) / 2.0).abs() < 1e-9);
+    assert!(plain.groups.iter().all(|g| g.tone_story.value.is_none()));
     let out = dir.path().join("compare");
     compare::write(&c, &out).unwrap();
     let table = std::fs::read_to_string(out.join("within_story.csv")).unwrap();

@@ -6,7 +6,9 @@
 //! when aggregates began to be computed from the scores as written: see the git log), so it
 //! holds the restructure to "nothing changes for users". Probabilities are f32 arithmetic:
 //! a processor with other vector units may round a last bit differently, which would show
-//! here first. To re-record after an intended change: `SLANT_UPDATE_GOLDEN=1 cargo test
+//! here first: candle's digests are therefore kept per class of vector unit
+//! and processor maker (`candle@amd-avx512`, `candle@intel-avx512`, ...), each recorded on a machine of its class, while ONNX
+//! Runtime's agree across them. To re-record after an intended change: `SLANT_UPDATE_GOLDEN=1 cargo test
 //! --release --test integration golden`, and say in the commit why the outputs changed.
 
 use std::collections::BTreeMap;
@@ -167,12 +169,17 @@ fn check_backends(backends: &[&str]) {
     std::fs::write(dir.path().join("generated.jsonl"), generated_corpus()).unwrap();
     let mut actual = BTreeMap::new();
     for &backend in backends {
+        let label = if backend == "candle" {
+            format!("candle@{}", vector_unit())
+        } else {
+            backend.to_string()
+        };
         let demo = dir.path().join(format!("demo-{backend}"));
         score(root(), "datasets/demo/articles.jsonl", &demo, backend);
-        digests("demo", backend, &demo, &mut actual);
+        digests("demo", &label, &demo, &mut actual);
         let generated = dir.path().join(format!("generated-{backend}"));
         score(dir.path(), "generated.jsonl", &generated, backend);
-        digests("generated", backend, &generated, &mut actual);
+        digests("generated", &label, &generated, &mut actual);
     }
     let file: PathBuf = root().join("tests/golden/digests.txt");
     let mut recorded: BTreeMap<String, String> = std::fs::read_to_string(&file)
@@ -197,10 +204,42 @@ fn check_backends(backends: &[&str]) {
         match recorded.get(key) {
             Some(expected) if expected == digest => {}
             Some(_) => differences.push(format!("{key}: output differs from the recorded one")),
-            None => differences.push(format!("{key}: no recorded digest")),
+            None => differences.push(format!(
+                "{key}: no recorded digest (on a machine of this class, after checking the \
+                 outputs: SLANT_UPDATE_GOLDEN=1 cargo test --release --test integration golden)"
+            )),
         }
     }
     assert!(differences.is_empty(), "{}", differences.join("\n"));
+}
+
+/// The processor's maker and widest vector unit, which decide how candle's f32 kernels round
+/// (an AMD EPYC with AVX-512 and an Intel Xeon with AVX-512 and AMX already differ).
+fn vector_unit() -> String {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // cpuid leaf 0 (the maker's name) exists on every x86-64 processor.
+        let id = std::arch::x86_64::__cpuid(0);
+        let vendor: Vec<u8> = [id.ebx, id.edx, id.ecx]
+            .iter()
+            .flat_map(|r| r.to_le_bytes())
+            .collect();
+        let maker = match &vendor[..] {
+            b"GenuineIntel" => "intel",
+            b"AuthenticAMD" => "amd",
+            _ => "x86",
+        };
+        let unit = if std::arch::is_x86_feature_detected!("avx512f") {
+            "avx512"
+        } else if std::arch::is_x86_feature_detected!("avx2") {
+            "avx2"
+        } else {
+            "sse"
+        };
+        return format!("{maker}-{unit}");
+    }
+    #[allow(unreachable_code)]
+    std::env::consts::ARCH.to_string()
 }
 
 fn outputs_match_the_golden_digests_on_candle() {
