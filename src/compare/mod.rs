@@ -289,6 +289,8 @@ pub fn compare(run: &Run, options: &CompareOptions) -> Result<Comparison, Compar
         .collect();
 
     let mut pairs = Vec::new();
+    // Tone tests, run together once the pairs are known: (a, b, seed) per pair with a tone.
+    let mut tone_tests: Vec<(usize, String, String, u64)> = Vec::new();
     for (i, a) in group_rows.iter().enumerate() {
         for b in group_rows[i + 1..].iter().filter(|b| b.period == a.period) {
             let pair = format!("{}\u{1f}{}\u{1f}{}", a.period, a.outlet, b.outlet);
@@ -303,21 +305,17 @@ pub fn compare(run: &Run, options: &CompareOptions) -> Result<Comparison, Compar
                 group_seed(options.seed, &pair),
             );
             let tone = fit.difference(Measure::Tone, &name_a, &name_b);
-            let tone_p = tone.value.and_then(|_| {
-                relative.tone_permutation_p(
-                    (&name_a, &name_b),
-                    fit.variances,
-                    options.resamples,
-                    group_seed(options.seed, &format!("tone\u{1f}{pair}")),
-                )
-            });
+            if tone.value.is_some() {
+                let seed = group_seed(options.seed, &format!("tone\u{1f}{pair}"));
+                tone_tests.push((pairs.len(), name_a.clone(), name_b.clone(), seed));
+            }
             pairs.push(PairRow {
                 period: a.period.clone(),
                 outlet_a: a.outlet.clone(),
                 outlet_b: b.outlet.clone(),
                 tone: Tested {
                     diff: tone,
-                    p_value: tone_p,
+                    p_value: None,
                     p_adjusted: None,
                 },
                 coverage: fit.difference(Measure::Coverage, &name_a, &name_b),
@@ -332,6 +330,14 @@ pub fn compare(run: &Run, options: &CompareOptions) -> Result<Comparison, Compar
                 },
             });
         }
+    }
+    let tests: Vec<(&str, &str, u64)> = tone_tests
+        .iter()
+        .map(|(_, a, b, seed)| (a.as_str(), b.as_str(), *seed))
+        .collect();
+    let p_values = relative.tone_permutation_tests(&tests, fit.variances, options.resamples);
+    for ((i, ..), p) in tone_tests.iter().zip(p_values) {
+        pairs[*i].tone.p_value = p;
     }
     adjust(&mut pairs, |p| &mut p.tone);
     adjust(&mut pairs, |p| &mut p.framing);
