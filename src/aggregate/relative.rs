@@ -993,6 +993,11 @@ mod tests {
             .collect()
     }
 
+    /// The permutation p of tone(outlet0) − tone(`other`), 200 shuffles.
+    fn tone_p(acc: &RelativeAccumulator, fit: &RelativeFit, other: &str, seed: u64) -> f64 {
+        acc.tone_permutation_tests(&[("outlet0", other, seed)], fit.variances, 200)[0].unwrap()
+    }
+
     fn tone(fit: &RelativeFit, o: usize) -> f64 {
         fit.get(&format!("outlet{o}")).tone.value.unwrap()
     }
@@ -1064,9 +1069,7 @@ mod tests {
             let (articles, mentions) = world.generate(&mut rng);
             let acc = accumulate(&articles);
             let fit = acc.fit(0, rep);
-            let p = acc.tone_permutation_tests(&[("outlet0", "outlet1", rep)], fit.variances, 200)
-                [0]
-            .unwrap();
+            let p = tone_p(&acc, &fit, "outlet1", rep);
             declared += usize::from(p < 0.05);
             tones += tone(&fit, 0) - tone(&fit, 1);
             let framing = |o: usize| {
@@ -1109,9 +1112,7 @@ mod tests {
             let (articles, _) = world.generate(&mut rng);
             let acc = accumulate(&articles);
             let fit = acc.fit(400, rep);
-            let p = acc.tone_permutation_tests(&[("outlet0", "outlet2", rep)], fit.variances, 200)
-                [0]
-            .unwrap();
+            let p = tone_p(&acc, &fit, "outlet2", rep);
             found += usize::from(p < 0.05);
             let d = fit.difference(Measure::Tone, "outlet0", "outlet2");
             let (low, high) = d.ci.unwrap();

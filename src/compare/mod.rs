@@ -538,8 +538,10 @@ pub fn summary(c: &Comparison) -> String {
         "axis: +{a} / -{b}{voices}\n\
          tone: how the outlet treats {a}'s actors against {b}'s, compared with how the whole \
          corpus treats the same actors (the difference in what it covers taken out)\n\
-         coverage: its share of {a} among its {a}+{b} mentions, minus the corpus share\n\
-         sources: its share of {a} among the {a}/{b} speakers it quotes, minus the corpus share\n\
+         coverage: its share of {a}'s actors among its mentions of either side, minus the \
+         corpus share\n\
+         sources: its share of {a}'s people among the speakers of either side it quotes, minus \
+         the corpus share\n\
          framing: the net reading of its articles, which mixes all three\n\n\
          {:<width$}  {:>8}  {:>8}  {:>8}  {:>7}  {:>18}  {:>8}  {:>8}  {:>8}\n",
         "group",
@@ -568,6 +570,22 @@ pub fn summary(c: &Comparison) -> String {
             fmt(g.relative.sources.value),
             fmt(g.stats.framing),
         );
+    }
+    if c.groups.iter().any(|g| g.tone_story.value.is_some()) {
+        out += &format!(
+            "\ntone with the story held constant (each actor compared within a story)\n\
+             {:<width$}  {:>8}  {:>7}  {:>18}\n",
+            "group", "period", "tone", "95% CI"
+        );
+        for g in &c.groups {
+            out += &format!(
+                "{:<width$}  {:>8}  {:>7}  {:>18}\n",
+                g.outlet,
+                g.period,
+                fmt(g.tone_story.value),
+                ci(g.tone_story.ci)
+            );
+        }
     }
     // One line per pair: its name, a second column (period or shared stories), the test.
     let pair_line = |a: &str, b: &str, second: &str, t: &Tested| {

@@ -46,7 +46,7 @@ pub fn outlet_summary(outlets: &[OutletRow]) -> String {
         .max(6);
     let line = |cells: [&str; 8]| {
         format!(
-            "{:<width$}  {:>8}  {:>8}  {:>9}  {:>21}  {:>9}  {:>9}  {:>9}\n",
+            "{:<width$}  {:>8}  {:>8}  {:>9}  {:>23}  {:>9}  {:>9}  {:>9}\n",
             cells[0], cells[1], cells[2], cells[3], cells[4], cells[5], cells[6], cells[7]
         )
     };
