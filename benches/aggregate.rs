@@ -4,7 +4,9 @@
 //! each copy under new article ids, until there are `SLANT_BENCH_ARTICLES` (default 200,000),
 //! and fed in input order to what `slant score` builds outlets.csv from: the outlets' framing
 //! accumulators alone (what a run did before the measures), and the relative measures' fit
-//! (what they add), both with 2,000 bootstrap resamples. Prints the median of 3 of each.
+//! (what they add), both with 2,000 bootstrap resamples, on rayon's default pool (the fit's
+//! replicates run in parallel, the framing accumulators on one thread, as in a run). Prints
+//! the median of 3 of each.
 //! Says SKIPPED without a run to read.
 
 use std::path::PathBuf;
@@ -82,10 +84,11 @@ fn main() {
         .map(|(_, t)| t.sides.iter().sum::<u64>())
         .sum();
     println!(
-        "{} articles ({} of {} real ones repeated), {mentions} axis mentions, {RESAMPLES} resamples, one thread",
+        "{} articles ({} of {} real ones repeated), {mentions} axis mentions, {RESAMPLES} resamples, {} threads",
         corpus.len(),
         articles.len(),
-        run.display()
+        run.display(),
+        rayon::current_num_threads()
     );
     println!(
         "outlet framing accumulators (before): median {:.2} s",

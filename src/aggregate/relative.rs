@@ -5,7 +5,10 @@
 //!   effects: s = α(actor) + γ(outlet, side) + u(outlet, actor) + noise, where u is an
 //!   outlet's own view of one actor beyond its view of the actor's side (a random effect), so
 //!   an outlet's cell of few mentions weighs less than a full one. tone = (γ(A) − γ(B)) / 2,
-//!   with γ centred on the mention-weighted corpus average of each side.
+//!   with γ centred on the mention-weighted corpus average of each side. An actor that only
+//!   one outlet mentions has its effect shrunk toward its side's level, so it counts in part;
+//!   every other actor keeps its own effect, so coverage cannot move tone.
+//!   docs/outlet-measures.md has the estimator's checks on simulated and real corpora.
 //! - **coverage** (selection): the outlet's share of camp-A mentions among its A + B mentions,
 //!   minus that share over the corpus.
 //! - **sources**: of the quoted and reported mentions whose speaker is an actor of camp A or
@@ -23,6 +26,7 @@ use std::collections::{BTreeMap, HashMap};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{group_seed, ArticleTally};
@@ -108,13 +112,17 @@ struct GroupArticles {
 }
 
 impl GroupArticles {
-    fn entries(&self, article: usize) -> &[Entry] {
-        let start = if article == 0 {
-            0
-        } else {
-            self.articles[article - 1].end
+    /// Where an article's entries are.
+    fn range(&self, article: usize) -> std::ops::Range<usize> {
+        let start = match article {
+            0 => 0,
+            _ => self.articles[article - 1].end,
         };
-        &self.entries[start..self.articles[article].end]
+        start..self.articles[article].end
+    }
+
+    fn entries(&self, article: usize) -> &[Entry] {
+        &self.entries[self.range(article)]
     }
 }
 
@@ -141,9 +149,14 @@ impl RelativeAccumulator {
 
     /// Adds an article of `group` (the name its bootstrap stream is seeded by). With a
     /// `stratum` (a story), each actor's effect is fitted per stratum: outlets are compared
-    /// only on the same actor in the same story.
+    /// only on the same actor in the same story. An article that mentions no actor of either
+    /// side adds nothing to any measure and is not kept (the bootstrap resamples the articles
+    /// that do, as framing's resamples the framed ones); its group is still listed.
     pub fn add(&mut self, group: &str, tally: &ArticleTally, stratum: Option<&str>) {
         let articles = self.groups.entry(group.to_string()).or_default();
+        if tally.actors.is_empty() && tally.sides == [0; SIDES] && tally.speakers == [0; SIDES] {
+            return;
+        }
         for (actor, mentions) in &tally.actors {
             let moments = match self.voices {
                 ToneVoices::All => mentions.all,
@@ -179,28 +192,38 @@ impl RelativeAccumulator {
         let full = design.sample_all();
         let variances = design.variances(&full);
         let point = design.measures(&full, variances);
-        let mut streams: Vec<StdRng> = design
+        let streams: Vec<u64> = design
             .groups
             .iter()
-            .map(|(name, _)| StdRng::seed_from_u64(group_seed(seed, &relative_stream(name))))
+            .map(|(name, _)| group_seed(seed, &relative_stream(name)))
             .collect();
-        let empty = || std::array::from_fn(|_| Vec::with_capacity(resamples));
-        let mut replicates: Vec<[Vec<f64>; MEASURES]> =
-            design.groups.iter().map(|_| empty()).collect();
-        let mut sample = Sample::empty(&design);
-        for _ in 0..resamples {
-            sample.clear();
-            for (group, rng) in streams.iter_mut().enumerate() {
-                let n = design.groups[group].1.articles.len();
-                for _ in 0..n {
-                    design.add_article(&mut sample, group, rng.gen_range(0..n));
-                }
-            }
-            for (reps, measures) in replicates
-                .iter_mut()
-                .zip(design.measures(&sample, variances))
-            {
-                for (rep, value) in reps.iter_mut().zip(measures) {
+        // Replicate r draws group g's articles from a stream of its own, seeded by the group
+        // and r: the replicates run on any number of threads and come out the same.
+        let per_replicate: Vec<Vec<[Option<f64>; MEASURES]>> = (0..resamples)
+            .into_par_iter()
+            .map_init(
+                || Sample::empty(&design),
+                |sample, r| {
+                    sample.clear();
+                    for (group, stream) in streams.iter().enumerate() {
+                        let mut rng = StdRng::seed_from_u64(replicate_seed(*stream, r));
+                        let n = design.groups[group].1.articles.len();
+                        for _ in 0..n {
+                            design.add_article(sample, group, rng.gen_range(0..n));
+                        }
+                    }
+                    design.measures(sample, variances)
+                },
+            )
+            .collect();
+        let mut replicates: Vec<[Vec<f64>; MEASURES]> = design
+            .groups
+            .iter()
+            .map(|_| std::array::from_fn(|_| Vec::with_capacity(resamples)))
+            .collect();
+        for measures in per_replicate {
+            for (reps, values) in replicates.iter_mut().zip(measures) {
+                for (rep, value) in reps.iter_mut().zip(values) {
                     rep.push(value.unwrap_or(f64::NAN));
                 }
             }
@@ -356,9 +379,14 @@ impl Design<'_> {
     }
 }
 
-/// The name a group's relative-measure bootstrap stream is seeded by.
+/// The name a group's relative-measure bootstrap streams are seeded by.
 fn relative_stream(group: &str) -> String {
     format!("relative\u{1f}{group}")
+}
+
+/// The seed of a group's stream in bootstrap replicate `r`.
+fn replicate_seed(stream: u64, r: usize) -> u64 {
+    stream ^ (r as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 /// tone, coverage, sources.
@@ -536,15 +564,11 @@ impl<'a> Design<'a> {
 
     fn add_article(&self, sample: &mut Sample, group: usize, article: usize) {
         let articles = self.groups[group].1;
-        let start = if article == 0 {
-            0
-        } else {
-            articles.articles[article - 1].end
-        };
+        let range = articles.range(article);
         let entry = &articles.articles[article];
-        for (e, &cell) in articles.entries[start..entry.end]
+        for (e, &cell) in articles.entries[range.clone()]
             .iter()
-            .zip(&self.entry_cells[group][start..entry.end])
+            .zip(&self.entry_cells[group][range])
         {
             let c = cell as usize;
             sample.n[c] += e.moments.n as f64;

@@ -125,7 +125,32 @@ pub fn forest(groups: &[GroupRow], measure: &Measure, favoured: &str, opposed: &
 
 /// Actors (rows, most mentioned first) by outlets (columns): mean stance as colour, mentions
 /// as text; cells under the mention threshold are drawn faint and marked.
-pub fn heatmap(cells: &[ActorOutletRow], max_actors: usize) -> String {
+/// What a heatmap cell shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellValue {
+    /// The mean stance of the actor's mentions in the outlet.
+    Mean,
+    /// That mean minus the run's mean for the same actor (`relative`).
+    Relative,
+}
+
+pub fn heatmap(cells: &[ActorOutletRow], max_actors: usize, shows: CellValue) -> String {
+    // Relative values are differences of means, mostly within ±0.5: their colours saturate
+    // at half the distance.
+    let (value, scale, label, legend) = match shows {
+        CellValue::Mean => (
+            (|c: &ActorOutletRow| c.mean) as fn(&ActorOutletRow) -> Option<f64>,
+            1.0,
+            "Mean stance by actor and outlet",
+            "−1 (negative) … +1 (positive)",
+        ),
+        CellValue::Relative => (
+            (|c: &ActorOutletRow| c.relative.value) as fn(&ActorOutletRow) -> Option<f64>,
+            2.0,
+            "Stance relative to the run by actor and outlet",
+            "−0.5 (harsher than the run) … +0.5 (kinder)",
+        ),
+    };
     let mut totals: BTreeMap<&str, u64> = BTreeMap::new();
     let mut outlets: Vec<&str> = Vec::new();
     for c in cells {
@@ -145,7 +170,7 @@ pub fn heatmap(cells: &[ActorOutletRow], max_actors: usize) -> String {
     let (label_w, cell_w, cell_h, top) = (200.0, 96.0, 24.0, 60.0);
     let width = label_w + cell_w * outlets.len().max(1) as f64 + 20.0;
     let height = top + cell_h * actors.len().max(1) as f64 + 64.0;
-    let mut svg = format!("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"Mean stance by actor and outlet\" class=\"chart heatmap\" {FONT}>\n");
+    let mut svg = format!("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"{label}\" class=\"chart heatmap\" {FONT}>\n");
     let _ = writeln!(
         svg,
         "<rect width=\"{width}\" height=\"{height}\" fill=\"white\"/>"
@@ -167,15 +192,15 @@ pub fn heatmap(cells: &[ActorOutletRow], max_actors: usize) -> String {
             let x = label_w + cell_w * j as f64;
             match lookup.get(&(*actor, *outlet)) {
                 Some(c) => {
-                    let mean = c.mean.unwrap_or(0.0);
+                    let mean = value(c).unwrap_or(0.0);
                     let opacity = if c.few_mentions { 0.35 } else { 1.0 };
                     let mark = if c.few_mentions { "*" } else { "" };
-                    let ink = if mean.abs() > 0.55 && !c.few_mentions {
+                    let ink = if (mean * scale).abs() > 0.55 && !c.few_mentions {
                         "white"
                     } else {
                         "#111"
                     };
-                    let _ = writeln!(svg, "<rect x=\"{x}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"{}\" fill-opacity=\"{opacity}\" stroke=\"white\"><title>{} in {}: mean {mean:+.3}, {} mentions</title></rect>", cell_w - 1.0, cell_h - 1.0, diverging(mean), escape(actor), escape(outlet), c.mentions);
+                    let _ = writeln!(svg, "<rect x=\"{x}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"{}\" fill-opacity=\"{opacity}\" stroke=\"white\"><title>{} in {}: {mean:+.3}, {} mentions</title></rect>", cell_w - 1.0, cell_h - 1.0, diverging(mean * scale), escape(actor), escape(outlet), c.mentions);
                     let _ = writeln!(svg, "<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\" fill=\"{ink}\">{mean:+.2} ({}){mark}</text>", x + cell_w / 2.0, y + cell_h / 2.0 + 4.0, c.mentions);
                 }
                 None => {
@@ -194,7 +219,7 @@ pub fn heatmap(cells: &[ActorOutletRow], max_actors: usize) -> String {
             diverging(v)
         );
     }
-    let _ = writeln!(svg, "<text x=\"10\" y=\"{}\" font-size=\"11\" fill=\"#333\">−1 (negative) … +1 (positive); (mentions); * fewer mentions than the threshold</text>", legend_y + 26.0);
+    let _ = writeln!(svg, "<text x=\"10\" y=\"{}\" font-size=\"11\" fill=\"#333\">{legend}; (mentions); * fewer mentions than the threshold</text>", legend_y + 26.0);
     svg.push_str("</svg>\n");
     svg
 }

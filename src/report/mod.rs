@@ -329,7 +329,9 @@ pub fn write_report(
     let opposed = comparison.axis.opposed.join(" + ");
     let forest = charts::forest(&comparison.groups, &charts::TONE, &favoured, &opposed);
     let framing_forest = charts::forest(&comparison.groups, &charts::FRAMING, &favoured, &opposed);
-    let heatmap = charts::heatmap(&comparison.actor_outlet, 25);
+    let heatmap = charts::heatmap(&comparison.actor_outlet, 25, charts::CellValue::Mean);
+    let relative_heatmap =
+        charts::heatmap(&comparison.actor_outlet, 25, charts::CellValue::Relative);
     let monthly = compare::Run::load(
         run,
         GroupBy::OutletMonth,
@@ -367,6 +369,7 @@ pub fn write_report(
     );
 
     let _ = write!(html, "<h2>Who gets criticised where</h2><p class=\"note\">Mean stance (P(positive) − P(negative)) of each actor's mentions per outlet, most-mentioned actors first; faint cells with * have fewer mentions than the threshold.</p><div class=\"scroll\">{heatmap}</div>");
+    let _ = write!(html, "<h2>Each actor, outlet by outlet, against the run</h2><p class=\"note\">The same cells as the outlet's mean minus the run's mean for the same actor (<code>relative</code> in actor_outlet.csv): how the outlet treats this actor compared with everyone else. Blue: kinder than the run; red: harsher.</p><div class=\"scroll\">{relative_heatmap}</div>");
     match &timeline {
         Some(svg) => {
             let _ = write!(html, "<h2>Framing over time</h2><div class=\"scroll\">{svg}</div>");
@@ -408,6 +411,7 @@ pub fn write_report(
             ("forest.png", forest),
             ("framing.png", framing_forest),
             ("heatmap.png", heatmap),
+            ("relative.png", relative_heatmap),
         ];
         if let Some(svg) = timeline {
             pictures.push(("timeline.png", svg));

@@ -301,3 +301,16 @@ pub fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
         })
         .collect()
 }
+
+/// A run whose outlets have a tone with an interval, so that comparing its outlets.csv byte
+/// for byte with another run's also compares the fitted measures.
+pub fn assert_tone_measured(run: &Path) {
+    let outlets = read_csv(&run.join("outlets.csv"));
+    assert!(
+        outlets
+            .iter()
+            .any(|o| !o["tone"].is_empty() && !o["tone_low"].is_empty()),
+        "{}: no outlet has a tone with an interval",
+        run.display()
+    );
+}

@@ -317,7 +317,7 @@ fn report_is_self_contained_with_its_charts() {
     let png = dir.path().join("png");
     let written =
         slant::report::write_report(dir.path(), &c, &options(), &html_path, Some(&png)).unwrap();
-    assert_eq!(written.len(), 5);
+    assert_eq!(written.len(), 6);
     let html = std::fs::read_to_string(&html_path).unwrap();
     for class in ["chart forest", "chart heatmap", "chart timeline"] {
         assert!(html.contains(class), "missing {class}");
@@ -330,6 +330,8 @@ fn report_is_self_contained_with_its_charts() {
     assert!(at("aria-label=\"Outlet tone") < at("aria-label=\"Outlet framing"));
     assert!(at("<b>Tone</b> (the headline)") < at("aria-label=\"Outlet tone"));
     assert!(html.contains("Coverage and sources: whom each outlet writes about"));
+    // Ann in North: 0.65 against the run's (0.5 + 0.8 - 0.2) / 3 = 0.3667.
+    assert!(html.contains("Ann in North: +0.283") || html.contains("ann in North: +0.283"));
     assert!(
         html.contains("<mark>Ann</mark>"),
         "evidence highlights the mention"
@@ -341,7 +343,13 @@ fn report_is_self_contained_with_its_charts() {
     ] {
         assert!(!html.contains(needle), "found {needle}");
     }
-    for name in ["forest.png", "framing.png", "heatmap.png", "timeline.png"] {
+    for name in [
+        "forest.png",
+        "framing.png",
+        "heatmap.png",
+        "relative.png",
+        "timeline.png",
+    ] {
         let bytes = std::fs::read(png.join(name)).unwrap();
         assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{name}");
         assert!(bytes.len() > 2000, "{name} has content");

@@ -80,6 +80,7 @@ fn run_json(dir: &Path) -> serde_json::Value {
 }
 
 fn assert_same_run(expected: &Path, resumed: &Path, what: &str) {
+    crate::common::assert_tone_measured(expected);
     for table in TABLES {
         let a = std::fs::read(expected.join(table)).unwrap();
         let b =

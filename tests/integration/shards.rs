@@ -92,6 +92,7 @@ fn run_json(dir: &Path) -> serde_json::Value {
 }
 
 fn assert_same_run(expected: &Path, merged: &Path, what: &str) {
+    crate::common::assert_tone_measured(expected);
     for table in TABLES {
         let (a, b) = (expected.join(table), merged.join(table));
         assert!(
