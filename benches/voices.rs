@@ -6,7 +6,9 @@
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use slant::actors::{Matcher, Registry};
+use slant::actors::Registry;
+use slant::annotate::References;
+use slant::score::prepare::Finder;
 use slant::annotate::{Annotator, VoiceAnnotator, VoiceChoice};
 use slant::corpus::Article;
 use slant::score::prepare::prepare;
@@ -43,7 +45,7 @@ fn voice_stage(c: &mut Criterion) {
             return;
         }
     };
-    let matcher = Matcher::new(&registry).expect("matcher");
+    let finder = Finder::new(&registry, References::Names).expect("finder");
     let kinds = || registry.actors.iter().map(|a| a.kind).collect();
     let tagger = VoiceAnnotator::new(kinds(), VoiceChoice::Tagger.method().expect("tagger"));
     let learned = VoiceAnnotator::new(kinds(), VoiceChoice::Learned.method().expect("model"));
@@ -52,7 +54,7 @@ fn voice_stage(c: &mut Criterion) {
         corpus
             .iter()
             .map(|a| {
-                prepare(a, &EnglishRules, &matcher, annotators)
+                prepare(a, &EnglishRules, &finder, annotators)
                     .mentions
                     .len()
             })

@@ -8,7 +8,9 @@ use std::io::Write;
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
 
-use crate::actors::{Matcher, Registry};
+use crate::actors::Registry;
+use crate::annotate::References;
+use crate::score::prepare::Finder;
 use crate::annotate::{Voice, VoiceAnnotator, VoiceChoice};
 use crate::corpus::{CorpusError, FieldMap, Format, Reader, Record};
 use crate::score::prepare::prepare;
@@ -144,14 +146,14 @@ proptest! {
     #[test]
     fn mention_spans_slice_the_text_inside_their_sentence(text in newsy_text()) {
         let registry = registry();
-        let matcher = Matcher::new(&registry).expect("matcher");
-        for m in matcher.find(&text) {
+        let finder = Finder::new(&registry, References::Names).expect("finder");
+        for m in finder.matcher.find(&text) {
             prop_assert!(text.get(m.span.clone()).is_some_and(|s| !s.is_empty()), "{:?}", m.span);
         }
         let article = crate::corpus::Article::of_text("a", text.clone(), "f");
-        let annotated = prepare(&article, &crate::text::EnglishRules, &matcher, &[]);
+        let annotated = prepare(&article, &crate::text::EnglishRules, &finder, &[]);
         // Every mention found is placed in a sentence: none is lost.
-        prop_assert_eq!(annotated.mentions.len(), matcher.find(&text).len());
+        prop_assert_eq!(annotated.mentions.len(), finder.matcher.find(&text).len());
         for m in &annotated.mentions {
             let sentence = &annotated.sentences[m.sentence];
             prop_assert!(sentence.start <= m.span.start && m.span.end <= sentence.end);
@@ -161,13 +163,13 @@ proptest! {
     #[test]
     fn the_voice_stage_never_panics_and_its_spans_slice_the_text(text in newsy_text()) {
         let registry = registry();
-        let matcher = Matcher::new(&registry).expect("matcher");
+        let finder = Finder::new(&registry, References::Names).expect("finder");
         let article = crate::corpus::Article::of_text("a", text.clone(), "f");
         let kinds: Vec<_> = registry.actors.iter().map(|a| a.kind).collect();
         for choice in [VoiceChoice::Tagger, VoiceChoice::Learned, VoiceChoice::Rules] {
             let voice = VoiceAnnotator::new(kinds.clone(), choice.method().expect("method"));
-            let annotated = prepare(&article, &crate::text::EnglishRules, &matcher, &[&voice]);
-            prop_assert_eq!(annotated.mentions.len(), matcher.find(&text).len());
+            let annotated = prepare(&article, &crate::text::EnglishRules, &finder, &[&voice]);
+            prop_assert_eq!(annotated.mentions.len(), finder.matcher.find(&text).len());
             for (a, speaker) in voice.attributions(&article, &annotated) {
                 for span in a.content.iter().chain(&a.cue).chain(&a.source) {
                     prop_assert!(span.start <= span.end && text.get(span.clone()).is_some(), "{:?}", span);

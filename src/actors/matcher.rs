@@ -20,27 +20,56 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::registry::Registry;
 
-/// How a surface form refers to its actor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// How a reference refers to its actor: the matcher finds the first four (a name as the
+/// registry writes it), the resolver (`annotate::references`) the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Form {
     Name,
     Alias,
-    TitledSurname,
+    /// A title and the surname ("President Petro").
+    Title,
     Surname,
+    /// A dated role of the registry ("the president" on the article's date).
+    Role,
+    /// A description built from the actor's titles or name ("the senator", "the ministry").
+    Description,
+    Pronoun,
 }
 
 impl Form {
+    pub const ALL: [Form; 7] = [
+        Form::Name,
+        Form::Alias,
+        Form::Title,
+        Form::Surname,
+        Form::Role,
+        Form::Description,
+        Form::Pronoun,
+    ];
+
     fn identifies(self) -> bool {
         matches!(self, Form::Name | Form::Alias)
+    }
+
+    /// Whether the form writes a name of the actor (what `--references names` keeps).
+    pub fn is_name(self) -> bool {
+        matches!(self, Form::Name | Form::Alias | Form::Title | Form::Surname)
     }
 
     pub fn as_str(self) -> &'static str {
         match self {
             Form::Name => "name",
             Form::Alias => "alias",
-            Form::TitledSurname => "title+surname",
+            Form::Title => "title",
             Form::Surname => "surname",
+            Form::Role => "role",
+            Form::Description => "description",
+            Form::Pronoun => "pronoun",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<Form> {
+        Form::ALL.into_iter().find(|f| f.as_str() == s)
     }
 }
 
@@ -142,7 +171,7 @@ impl Matcher {
             if let Some(surname) = actor.surname() {
                 add(surname, i, Form::Surname);
                 for title in TITLES {
-                    add(&format!("{title} {surname}"), i, Form::TitledSurname);
+                    add(&format!("{title} {surname}"), i, Form::Title);
                 }
             }
         }
@@ -197,8 +226,9 @@ impl Matcher {
                     .copied()
                     .filter(|&(actor, form)| match form {
                         Form::Name | Form::Alias => true,
-                        Form::TitledSurname => named.contains(&actor) || surname_owners(p) == 1,
+                        Form::Title => named.contains(&actor) || surname_owners(p) == 1,
                         Form::Surname => named.contains(&actor),
+                        Form::Role | Form::Description | Form::Pronoun => false,
                     })
                     .collect();
                 let mut actors: Vec<usize> = eligible.iter().map(|(a, _)| *a).collect();
@@ -242,6 +272,7 @@ mod tests {
             aliases: aliases.iter().map(|s| s.to_string()).collect(),
             camp: "c".into(),
             kind,
+            gender: None,
             origin: Origin {
                 file: "t.csv".into(),
                 line: 1,
@@ -269,6 +300,7 @@ mod tests {
                     Kind::Person,
                 ),
             ],
+            roles: Default::default(),
             files: vec![],
         }
     }

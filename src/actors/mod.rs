@@ -4,6 +4,8 @@
 pub mod discover;
 pub mod matcher;
 pub mod registry;
+pub mod roles;
 
 pub use matcher::{Form, Matcher, Mention};
-pub use registry::{Actor, Kind, Registry, RegistryError};
+pub use registry::{Actor, Gender, Kind, Registry, RegistryError};
+pub use roles::{Day, Role, Roles};

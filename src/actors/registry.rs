@@ -1,8 +1,12 @@
 //! The actor registry: who to look for, under which names, in which camp.
 //!
 //! CSV with the header `id,name,aliases,camp,kind` (`aliases` separated by `|`; `kind` one of
-//! person, organization, group, place). Several files combine into one registry; a duplicate
+//! person, organization, group, place) and optionally `gender` (`male`/`female`, for persons:
+//! which pronouns may refer to them). Several files combine into one registry; a duplicate
 //! id or a name/alias claimed by two actors is an error that names both places.
+//!
+//! Dated roles ("the president" of Peru on a date) come from roles files (`roles`): each
+//! registry file's sibling `NAME.roles.csv` when there is one, and any given with `--roles`.
 
 use std::collections::HashMap;
 use std::fs;
@@ -10,7 +14,15 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::roles::{Roles, RolesError};
 use crate::util::sha256_hex;
+
+fn read(path: &Path) -> Result<Vec<u8>, RegistryError> {
+    fs::read(path).map_err(|source| RegistryError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -19,6 +31,25 @@ pub enum Kind {
     Organization,
     Group,
     Place,
+}
+
+/// Which third-person singular pronouns may refer to a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Gender {
+    Male,
+    Female,
+}
+
+impl Gender {
+    fn parse(s: &str) -> Result<Option<Gender>, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "" => Ok(None),
+            "male" | "m" => Ok(Some(Gender::Male)),
+            "female" | "f" => Ok(Some(Gender::Female)),
+            other => Err(format!("gender {other:?} is not male, female or empty")),
+        }
+    }
 }
 
 impl Kind {
@@ -55,6 +86,8 @@ pub struct Actor {
     pub aliases: Vec<String>,
     pub camp: String,
     pub kind: Kind,
+    /// For persons, when the registry gives it: without it no he/she resolves to them.
+    pub gender: Option<Gender>,
     pub origin: Origin,
 }
 
@@ -100,11 +133,15 @@ pub enum RegistryError {
     },
     #[error("no actors: give at least one --actors file with rows")]
     Empty,
+    #[error(transparent)]
+    Roles(#[from] RolesError),
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
     pub actors: Vec<Actor>,
+    /// Who held which role when ("the president" of Peru on a date).
+    pub roles: Roles,
     /// Each file read and its sha256, for the run manifest.
     pub files: Vec<(PathBuf, String)>,
 }
@@ -112,13 +149,20 @@ pub struct Registry {
 const COLUMNS: [&str; 5] = ["id", "name", "aliases", "camp", "kind"];
 
 impl Registry {
+    /// The actors of `paths`, with the roles of each one's sibling `NAME.roles.csv` (when
+    /// present).
     pub fn load(paths: &[PathBuf]) -> Result<Registry, RegistryError> {
+        Self::load_with_roles(paths, &[])
+    }
+
+    /// `load`, and the roles of `role_paths` too.
+    pub fn load_with_roles(
+        paths: &[PathBuf],
+        role_paths: &[PathBuf],
+    ) -> Result<Registry, RegistryError> {
         let mut registry = Registry::default();
         for path in paths {
-            let bytes = fs::read(path).map_err(|source| RegistryError::Io {
-                path: path.clone(),
-                source,
-            })?;
+            let bytes = read(path)?;
             registry.files.push((path.clone(), sha256_hex(&bytes)));
             registry.add_csv(path, &bytes)?;
         }
@@ -126,6 +170,20 @@ impl Registry {
             return Err(RegistryError::Empty);
         }
         registry.check_names()?;
+        let siblings = paths.iter().map(|p| p.with_extension("roles.csv"));
+        let present = siblings.filter(|p| p.is_file() && !role_paths.contains(p));
+        for path in present.chain(role_paths.iter().cloned()).collect::<Vec<_>>() {
+            let bytes = read(&path)?;
+            registry.files.push((path.clone(), sha256_hex(&bytes)));
+            let ids: HashMap<&str, usize> = registry
+                .actors
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (a.id.as_str(), i))
+                .collect();
+            let roles = Roles::parse(&path, &bytes, &ids)?;
+            registry.roles.extend(roles);
+        }
         Ok(registry)
     }
 
@@ -159,6 +217,7 @@ impl Registry {
         let [id_col, name_col, aliases_col, camp_col, kind_col] = COLUMNS.map(column);
         let (id_col, name_col, aliases_col, camp_col, kind_col) =
             (id_col?, name_col?, aliases_col?, camp_col?, kind_col?);
+        let gender_col = headers.iter().position(|h| h.trim() == "gender");
         let mut seen: HashMap<String, Origin> = self
             .actors
             .iter()
@@ -189,6 +248,16 @@ impl Registry {
                     "kind {kind_text:?} is not person, organization, group or place"
                 ))
             })?;
+            let gender = match gender_col {
+                Some(col) => Gender::parse(&field(col)).map_err(row_error)?,
+                None => None,
+            };
+            if gender.is_some() && kind != Kind::Person {
+                return Err(row_error(format!(
+                    "gender is for persons, and {id:?} is a {}",
+                    kind_text.trim().to_ascii_lowercase()
+                )));
+            }
             let camp = field(camp_col);
             if camp.is_empty() {
                 return Err(row_error("camp must not be empty".into()));
@@ -213,6 +282,7 @@ impl Registry {
                 aliases,
                 camp,
                 kind,
+                gender,
                 origin: here,
             });
         }

@@ -27,7 +27,9 @@ use serde::Serialize;
 use super::quotes::{find_attributions, Attribution};
 use super::tagger::{Sequence, Tag};
 use super::{AnnotatedArticle, Annotator, LocatedMention, Voice, VoiceAnnotator, VoiceMethod};
-use crate::actors::{Matcher, Registry};
+use crate::actors::Registry;
+use crate::annotate::References;
+use crate::score::prepare::Finder;
 use crate::corpus::Article;
 use crate::score::prepare::prepare;
 use crate::text::EnglishRules;
@@ -220,11 +222,11 @@ pub fn training_examples(
     registry: &Registry,
     folds: impl Fn(usize) -> bool,
 ) -> Result<Vec<(Vec<u32>, bool)>, EvalError> {
-    let matcher = Matcher::new(registry)?;
+    let finder = Finder::new(registry, References::Names)?;
     let annotator = annotator(registry, VoiceMethod::Rules);
     let mut examples = Vec::new();
     for a in articles.iter().filter(|a| folds(a.fold)) {
-        let annotated = prepare(&a.article, &EnglishRules, &matcher, &[]);
+        let annotated = prepare(&a.article, &EnglishRules, &finder, &[]);
         let found = annotator.attributions(&a.article, &annotated);
         let readings = annotator.readings(&a.article.text, &annotated, &found);
         for (m, reading) in annotated.mentions.iter().zip(readings) {
@@ -242,10 +244,10 @@ pub fn tagger_examples(
     registry: &Registry,
     folds: impl Fn(usize) -> bool,
 ) -> Result<Vec<(Sequence, Vec<Tag>)>, EvalError> {
-    let matcher = Matcher::new(registry)?;
+    let finder = Finder::new(registry, References::Names)?;
     let mut examples = Vec::new();
     for a in articles.iter().filter(|a| folds(a.fold)) {
-        let annotated = prepare(&a.article, &EnglishRules, &matcher, &[]);
+        let annotated = prepare(&a.article, &EnglishRules, &finder, &[]);
         let rules = find_attributions(&a.article.text, &annotated.sentences);
         let sequence = Sequence::new(&a.article.text, &annotated.sentences, &rules);
         let all = |part: fn(&Gold) -> &Vec<Range<usize>>| -> Vec<Range<usize>> {
@@ -268,7 +270,7 @@ pub fn agreement(
     registry: &Registry,
     folds: impl Fn(usize) -> bool,
 ) -> Result<Counts, EvalError> {
-    let matcher = Matcher::new(registry)?;
+    let finder = Finder::new(registry, References::Names)?;
     let mut total = Counts::default();
     for a in articles.iter().filter(|a| folds(a.fold)) {
         let Some(second) = a.others.first() else {
@@ -293,7 +295,7 @@ pub fn agreement(
                 (attribution, speaker)
             })
             .collect();
-        let mut annotated = prepare(&a.article, &EnglishRules, &matcher, &[]);
+        let mut annotated = prepare(&a.article, &EnglishRules, &finder, &[]);
         for m in &mut annotated.mentions {
             if let Some((attribution, speaker)) = found
                 .iter()
@@ -319,11 +321,11 @@ pub fn evaluate(
     folds: impl Fn(usize) -> bool,
     mut errors: Option<&mut dyn std::io::Write>,
 ) -> Result<Evaluation, EvalError> {
-    let matcher = Matcher::new(registry)?;
+    let finder = Finder::new(registry, References::Names)?;
     let annotator = annotator(registry, method);
     let mut evaluation = Evaluation::default();
     for a in articles.iter().filter(|a| folds(a.fold)) {
-        let mut annotated = prepare(&a.article, &EnglishRules, &matcher, &[]);
+        let mut annotated = prepare(&a.article, &EnglishRules, &finder, &[]);
         let found = annotator.attributions(&a.article, &annotated);
         annotator.annotate(&a.article, &mut annotated);
         let counts = compare(&a.article.text, &a.gold, &found, &annotated);

@@ -5,14 +5,18 @@
 
 pub mod eval;
 pub mod quotes;
+pub mod references;
+pub mod references_eval;
 pub mod tagger;
 pub mod voice;
 pub mod voice_model;
 
 use std::ops::Range;
 
+use crate::actors::Form;
 use crate::corpus::Article;
-pub use quotes::Voice;
+pub use quotes::{Attribution, Voice};
+pub use references::{References, Resolver};
 pub use voice::{Speaker, VoiceAnnotator, VoiceChoice, VoiceMethod};
 pub use voice_model::VoiceModel;
 
@@ -25,6 +29,12 @@ pub struct LocatedMention {
     pub span: Range<usize>,
     /// Index into the article's sentences.
     pub sentence: usize,
+    /// How the text refers to the actor there.
+    pub form: Form,
+    /// For a pronoun, role or description: the reference it was resolved through (the
+    /// antecedent, or a quotation's source), or its own span for a role whose holder the
+    /// article does not name.
+    pub antecedent: Option<Range<usize>>,
     /// Whose words the mention is in (`Own` until the voice stage says otherwise).
     pub voice: Voice,
     /// Who speaks, for a quoted or reported mention.

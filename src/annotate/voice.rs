@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use super::quotes::{find_attributions, subject_of, Attribution, Voice};
 use super::tagger::{Tagger, TaggerError};
 use super::voice_model::{features, MentionContext, VoiceModel};
+use super::references::first_person;
 use super::{AnnotatedArticle, Annotator, LocatedMention};
 use crate::actors::Kind;
 use crate::corpus::Article;
@@ -36,64 +37,6 @@ pub struct Speaker {
 
 /// The speaker text of an attribution whose source was not found.
 pub const UNKNOWN_SPEAKER: &str = "unknown";
-
-/// Heads of definite descriptions that refer back to a person ("the president said").
-const PERSON_NOUNS: &[&str] = &[
-    "president",
-    "candidate",
-    "nominee",
-    "senator",
-    "governor",
-    "secretary",
-    "minister",
-    "congressman",
-    "congresswoman",
-    "lawmaker",
-    "leader",
-    "mogul",
-    "businessman",
-    "billionaire",
-    "chancellor",
-    "mayor",
-    "frontrunner",
-    "front-runner",
-    "speaker",
-    "chairman",
-    "chairwoman",
-    "president-elect",
-    "vice",
-    "former",
-    "democrat",
-    "republican",
-    "official",
-];
-
-/// Heads of definite descriptions that refer back to an organization or group.
-const ORGANIZATION_NOUNS: &[&str] = &[
-    "ministry",
-    "government",
-    "campaign",
-    "party",
-    "administration",
-    "committee",
-    "agency",
-    "department",
-    "office",
-    "movement",
-    "group",
-    "organization",
-    "organisation",
-    "council",
-    "court",
-    "congress",
-    "senate",
-    "house",
-    "coalition",
-    "union",
-    "police",
-    "army",
-    "military",
-];
 
 /// Which way `slant score` decides voices (recorded in run.json).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -248,47 +191,15 @@ impl VoiceAnnotator {
                 text: UNKNOWN_SPEAKER.to_string(),
             };
         };
-        let written = text[source.clone()].to_string();
-        let named = mentions
+        // The resolver has already turned "he" or "the ministry" into a reference.
+        let actor = mentions
             .iter()
-            .find(|m| source.start <= m.span.start && m.span.end <= source.end);
-        let actor = match named {
-            Some(m) => Some(m.actor),
-            None => referent(&written).and_then(|compatible| {
-                mentions
-                    .iter()
-                    .rev()
-                    .filter(|m| m.span.end <= source.start && !attribution.contains(&m.span))
-                    .find(|m| compatible(self.kinds[m.actor]))
-                    .map(|m| m.actor)
-            }),
-        };
+            .find(|m| source.start <= m.span.start && m.span.end <= source.end)
+            .map(|m| m.actor);
         Speaker {
             actor,
-            text: written,
+            text: text[source.clone()].to_string(),
         }
-    }
-}
-
-/// The kinds of actor a pronoun or definite description `source` can refer back to.
-fn referent(source: &str) -> Option<fn(Kind) -> bool> {
-    let lower = source.to_lowercase();
-    let words: Vec<&str> = lower.split_whitespace().collect();
-    match words.as_slice() {
-        ["he"] | ["she"] => Some(|k| k == Kind::Person),
-        ["it"] => Some(|k| matches!(k, Kind::Organization | Kind::Group | Kind::Place)),
-        ["they"] => Some(|k| k != Kind::Place),
-        ["the", rest @ ..] | ["this", rest @ ..] => {
-            let head = rest.last()?;
-            if PERSON_NOUNS.contains(head) {
-                Some(|k| k == Kind::Person)
-            } else if ORGANIZATION_NOUNS.contains(head) {
-                Some(|k| matches!(k, Kind::Organization | Kind::Group))
-            } else {
-                None
-            }
-        }
-        _ => None,
     }
 }
 
@@ -325,13 +236,32 @@ impl Annotator for VoiceAnnotator {
                 mention.speaker = Some(speaker);
             }
         }
+        // "I" and "we" in a quotation are its speaker, where no other reference is there.
+        let kinds = &self.kinds;
+        let first_person: Vec<LocatedMention> = attributions
+            .iter()
+            .flat_map(|(a, speaker)| {
+                first_person(&article.text, a, speaker, |i| kinds[i], &annotated.sentences)
+            })
+            .collect();
+        if !first_person.is_empty() {
+            let mentions = &mut annotated.mentions;
+            for m in first_person {
+                if !mentions.iter().any(|o| o.span.start < m.span.end && m.span.start < o.span.end) {
+                    mentions.push(m);
+                }
+            }
+            mentions.sort_by_key(|m| (m.span.start, m.span.end));
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::actors::{Matcher, Registry};
+    use crate::actors::Registry;
+use crate::annotate::References;
+use crate::score::prepare::Finder;
     use crate::score::prepare::prepare;
     use std::io::Write;
 
@@ -356,14 +286,14 @@ mod tests {
         method: VoiceMethod,
     ) -> Vec<(String, Voice, Option<String>, Option<usize>)> {
         let registry = registry();
-        let matcher = Matcher::new(&registry).expect("matcher");
+        let finder = Finder::new(&registry, References::All).expect("finder");
         let annotator =
             VoiceAnnotator::new(registry.actors.iter().map(|a| a.kind).collect(), method);
         let article = Article::of_text("a", text, "f");
         prepare(
             &article,
             &crate::text::EnglishRules,
-            &matcher,
+            &finder,
             &[&annotator],
         )
         .mentions

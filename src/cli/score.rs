@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 use slant::actors::Registry;
 use slant::aggregate::{Axis, ToneVoices};
-use slant::annotate::VoiceChoice;
+use slant::annotate::{References, VoiceChoice};
 use slant::corpus::Shard;
 use slant::fetch::{cache_dir, MINILM};
 use slant::score::checkpoint::{Existing, CHECKPOINT_EVERY};
@@ -24,9 +24,18 @@ const SENTENCE_CACHE: usize = 500_000;
 pub struct Args {
     #[command(flatten)]
     input: InputArgs,
-    /// Actor registry CSV (id,name,aliases,camp,kind); repeat to combine several.
+    /// Actor registry CSV (id,name,aliases,camp,kind[,gender]); repeat to combine several.
+    /// Each one's sibling NAME.roles.csv, when there is one, gives its dated roles.
     #[arg(long = "actors", required = true)]
     actors: Vec<PathBuf>,
+    /// More dated roles (role,actor_id,from,to[,qualifiers]): who "the president" is on an
+    /// article's date. Repeat to combine several.
+    #[arg(long = "roles", value_name = "FILE")]
+    roles: Vec<PathBuf>,
+    /// Which references to an actor are scored: all (names, and the pronouns, roles and
+    /// descriptions resolved to it) or names (names, aliases, surnames and titles only).
+    #[arg(long, value_enum, default_value = "all")]
+    references: References,
     /// Framing axis A,B: positive framing favours camp A over camp B. Repeat to combine
     /// pairs into one axis (e.g. --axis left,right --axis opposition,government).
     #[arg(long)]
@@ -180,7 +189,7 @@ pub fn run(args: Args, quiet: bool) -> Result<()> {
     set_threads(args.threads)?;
     let (inputs, fields) = args.input.resolve()?;
     let axis = Axis::from_flags(&args.axis)?;
-    let registry = Registry::load(&args.actors)?;
+    let registry = Registry::load_with_roles(&args.actors, &args.roles)?;
     let scorer = args.model.load(args.backend, &args.with, quiet)?;
     let info = scorer.info();
     let backend = scorer.primary().backend.clone();
@@ -208,6 +217,7 @@ pub fn run(args: Args, quiet: bool) -> Result<()> {
         },
         shard: args.shard,
         tone_voices: args.tone_voices,
+        references: args.references,
         voice: match args.voice {
             VoiceArg::Learned => VoiceChoice::Learned,
             VoiceArg::Rules => VoiceChoice::Rules,

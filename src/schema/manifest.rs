@@ -60,6 +60,9 @@ pub struct RunFlags {
     /// Which mentions tone is estimated from.
     #[serde(default)]
     pub tone_voices: crate::aggregate::ToneVoices,
+    /// Which references were scored (runs from before pronouns were resolved: names).
+    #[serde(default = "crate::annotate::References::names")]
+    pub references: crate::annotate::References,
     /// The shard a part of a sharded run scored (absent in a whole run, a merged one too).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<Shard>,

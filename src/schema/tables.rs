@@ -6,6 +6,9 @@ use super::{
     GROUP_COLUMNS,
 };
 use crate::aggregate::RelativeStats;
+use std::ops::Range;
+
+use crate::actors::Form;
 use crate::annotate::Voice;
 
 fn texts<const N: usize>(columns: [&str; N]) -> Vec<String> {
@@ -25,6 +28,12 @@ pub struct MentionRow {
     pub start: usize,
     pub end: usize,
     pub mention: String,
+    /// How the text refers to the actor there (name, alias, title, surname, role,
+    /// description, pronoun).
+    pub form: Form,
+    /// For a resolved reference: the byte range of the reference it was resolved through
+    /// (its antecedent, or a quotation's source for "I"/"we").
+    pub antecedent: Option<Range<usize>>,
     /// The sentence, or a bounded excerpt of it around the mention (`excerpt`).
     pub context: String,
     pub p_negative: f64,
@@ -69,6 +78,9 @@ impl Row for MentionRow {
             "start",
             "end",
             "mention",
+            "form",
+            "antecedent_start",
+            "antecedent_end",
             "context",
             "p_negative",
             "p_neutral",
@@ -92,6 +104,15 @@ impl Row for MentionRow {
             self.start.to_string(),
             self.end.to_string(),
             self.mention.clone(),
+            self.form.as_str().to_string(),
+            self.antecedent
+                .as_ref()
+                .map(|a| a.start.to_string())
+                .unwrap_or_default(),
+            self.antecedent
+                .as_ref()
+                .map(|a| a.end.to_string())
+                .unwrap_or_default(),
             self.context.clone(),
             num(Some(self.p_negative)),
             num(Some(self.p_neutral)),
@@ -119,6 +140,20 @@ impl ReadRow for MentionRow {
             start: c.count()?,
             end: c.count()?,
             mention: c.text()?,
+            form: {
+                let form = c.text()?;
+                Form::parse(&form).ok_or_else(|| format!("form {form:?} is not one of name, alias, title, surname, role, description, pronoun"))?
+            },
+            antecedent: {
+                let (start, end) = (c.text()?, c.text()?);
+                match (start.as_str(), end.as_str()) {
+                    ("", "") => None,
+                    _ => {
+                        let offset = |s: &str| s.parse::<usize>().map_err(|_| format!("antecedent offset {s:?} is not a number"));
+                        Some(offset(&start)?..offset(&end)?)
+                    }
+                }
+            },
             context: c.text()?,
             p_negative: required(c.number()?)?,
             p_neutral: required(c.number()?)?,

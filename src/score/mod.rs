@@ -20,9 +20,9 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::actors::{Matcher, Registry};
+use crate::actors::Registry;
 use crate::aggregate::{Axis, ToneVoices};
-use crate::annotate::{AnnotatedArticle, Annotator, VoiceAnnotator, VoiceChoice};
+use crate::annotate::{AnnotatedArticle, Annotator, References, VoiceAnnotator, VoiceChoice};
 use crate::corpus::{Article, CorpusError, FieldMap, Format, InputSummary, Reader, Record, Shard};
 use crate::schema::{
     Counts, Layout, ModelInfo, OutletRow, RegistryFile, RunFlags, RunManifest, SchemaError,
@@ -62,6 +62,8 @@ pub struct ScoreOptions {
     pub stories: StorySource,
     /// Which mentions tone is estimated from.
     pub tone_voices: ToneVoices,
+    /// Which references are scored: all, or names only.
+    pub references: References,
 }
 
 /// The stages that can be swapped: how text is split, what else annotates mentions (after
@@ -163,7 +165,7 @@ pub fn score(
         keep: options.fields.keep.clone(),
     };
     check_axis(options.axis.as_ref(), &layout.camps)?;
-    let finder = Matcher::new(registry)?;
+    let finder = prepare::Finder::new(registry, options.references)?;
     let voice = VoiceAnnotator::new(
         registry.actors.iter().map(|a| a.kind).collect(),
         options.voice.method().map_err(ScoreError::VoiceModel)?,
@@ -370,6 +372,7 @@ fn manifest(
             voice: options.voice,
             stories: stories.clone(),
             tone_voices: options.tone_voices,
+            references: options.references,
             shard: options.shard,
         },
         counts: counts.clone(),

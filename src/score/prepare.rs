@@ -1,21 +1,42 @@
-//! Per-article work, run in parallel: segment, find mentions, place each in its sentence,
-//! annotate.
+//! Per-article work, run in parallel: segment, find names, place each in its sentence,
+//! resolve the other references, annotate.
 
 use std::ops::Range;
 
-use crate::actors::Matcher;
-use crate::annotate::{AnnotatedArticle, Annotator, LocatedMention};
+use crate::actors::matcher::MatcherError;
+use crate::actors::{Day, Matcher, Registry};
+use crate::annotate::{AnnotatedArticle, Annotator, LocatedMention, References, Resolver};
 use crate::corpus::Article;
 use crate::text::Segmenter;
 
-/// One article through segmentation, mention finding and the `annotators`.
+/// Finding an article's references to actors: names by the matcher, then pronouns, roles and
+/// descriptions by the resolver.
+pub struct Finder<'r> {
+    pub matcher: Matcher,
+    pub resolver: Resolver<'r>,
+    /// Which references are kept as mentions once the annotators (the voice stage's speakers)
+    /// have used them all.
+    pub references: References,
+}
+
+impl<'r> Finder<'r> {
+    pub fn new(registry: &'r Registry, references: References) -> Result<Self, MatcherError> {
+        Ok(Self {
+            matcher: Matcher::new(registry)?,
+            resolver: Resolver::new(registry),
+            references,
+        })
+    }
+}
+
+/// One article through segmentation, reference finding and the `annotators`.
 pub fn prepare(
     article: &Article,
     segmenter: &dyn Segmenter,
-    finder: &Matcher,
+    finder: &Finder,
     annotators: &[&dyn Annotator],
 ) -> AnnotatedArticle {
-    let found = finder.find(&article.text);
+    let found = finder.matcher.find(&article.text);
     let sentences = joined_across_names(
         segmenter.segment(&article.text),
         found.iter().map(|m| &m.span),
@@ -31,11 +52,19 @@ pub fn prepare(
                 actor: m.actor,
                 span: m.span,
                 sentence: i,
+                form: m.form,
+                antecedent: None,
                 voice: crate::annotate::Voice::Own,
                 speaker: None,
             })
         })
         .collect();
+    let mentions = finder.resolver.resolve(
+        &article.text,
+        &sentences,
+        mentions,
+        Day::parse(&article.date),
+    );
     let mut annotated = AnnotatedArticle {
         sentences,
         mentions,
@@ -43,6 +72,8 @@ pub fn prepare(
     for annotator in annotators {
         annotator.annotate(article, &mut annotated);
     }
+    let references = finder.references;
+    annotated.mentions.retain(|m| references.scores(m.form));
     annotated
 }
 
@@ -83,10 +114,10 @@ mod tests {
         )
         .expect("write");
         let registry = Registry::load(&[file.path().to_path_buf()]).expect("registry");
-        let matcher = Matcher::new(&registry).expect("matcher");
+        let finder = Finder::new(&registry, References::All).expect("finder");
         let text = "Voters left. Peru Libre Pty. Ltd won the seat. Peru Libre thanked them.";
         let article = Article::of_text("a", text, "f");
-        let annotated = prepare(&article, &crate::text::EnglishRules, &matcher, &[]);
+        let annotated = prepare(&article, &crate::text::EnglishRules, &finder, &[]);
         let sentences: Vec<&str> = annotated
             .sentences
             .iter()

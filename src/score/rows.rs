@@ -118,6 +118,8 @@ impl ScoredArticle {
                     start: m.span.start,
                     end: m.span.end,
                     mention: article.text[m.span.clone()].to_string(),
+                    form: m.form,
+                    antecedent: m.antecedent.clone(),
                     context: excerpt(&article.text, sentence, m.span.clone()),
                     p_negative: stance.negative as f64,
                     p_neutral: stance.neutral as f64,
