@@ -8,10 +8,10 @@ use std::path::Path;
 use criterion::{criterion_group, criterion_main, Criterion};
 use slant::actors::Registry;
 use slant::annotate::References;
-use slant::score::prepare::Finder;
 use slant::annotate::{Annotator, VoiceAnnotator, VoiceChoice};
 use slant::corpus::Article;
 use slant::score::prepare::prepare;
+use slant::score::prepare::Finder;
 use slant::text::EnglishRules;
 
 fn articles(dir: &Path) -> Vec<Article> {

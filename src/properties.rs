@@ -10,10 +10,10 @@ use proptest::test_runner::RngSeed;
 
 use crate::actors::Registry;
 use crate::annotate::References;
-use crate::score::prepare::Finder;
 use crate::annotate::{Voice, VoiceAnnotator, VoiceChoice};
 use crate::corpus::{CorpusError, FieldMap, Format, Reader, Record};
 use crate::score::prepare::prepare;
+use crate::score::prepare::Finder;
 use crate::text::split_sentences;
 
 const REGISTRY: &str = "id,name,aliases,camp,kind\n\

@@ -172,7 +172,10 @@ impl Registry {
         registry.check_names()?;
         let siblings = paths.iter().map(|p| p.with_extension("roles.csv"));
         let present = siblings.filter(|p| p.is_file() && !role_paths.contains(p));
-        for path in present.chain(role_paths.iter().cloned()).collect::<Vec<_>>() {
+        for path in present
+            .chain(role_paths.iter().cloned())
+            .collect::<Vec<_>>()
+        {
             let bytes = read(&path)?;
             registry.files.push((path.clone(), sha256_hex(&bytes)));
             let ids: HashMap<&str, usize> = registry

@@ -160,9 +160,9 @@ impl Roles {
                 if text.is_empty() {
                     return Ok(None);
                 }
-                Day::parse(text).map(Some).ok_or_else(|| {
-                    row_error(format!("{name} {text:?} is not a date (YYYY-MM-DD)"))
-                })
+                Day::parse(text)
+                    .map(Some)
+                    .ok_or_else(|| row_error(format!("{name} {text:?} is not a date (YYYY-MM-DD)")))
             };
             let (from, to) = (day(from_col, "from")?, day(to_col, "to")?);
             if let (Some(from), Some(to)) = (from, to) {
@@ -212,9 +212,19 @@ mod tests {
 
     #[test]
     fn days_parse_order_and_print() {
-        assert_eq!(Day::parse("2022-12-07").map(|d| d.to_string()).as_deref(), Some("2022-12-07"));
+        assert_eq!(
+            Day::parse("2022-12-07").map(|d| d.to_string()).as_deref(),
+            Some("2022-12-07")
+        );
         assert!(Day::parse("2022-12-07T10:00:00Z") > Day::parse("2022-12-06"));
-        for bad in ["2022-13-01", "2022/12/07", "07-12-2022", "2022-12-7", "", "2022-12-07x"] {
+        for bad in [
+            "2022-13-01",
+            "2022/12/07",
+            "07-12-2022",
+            "2022-12-7",
+            "",
+            "2022-12-07x",
+        ] {
             assert_eq!(Day::parse(bad), None, "{bad}");
         }
     }
@@ -229,7 +239,11 @@ mod tests {
         .unwrap();
         let holders = |day: &str| -> Vec<usize> {
             let day = Day::parse(day).unwrap();
-            r.tenures.iter().filter(|t| t.held_on(day)).map(|t| t.actor).collect()
+            r.tenures
+                .iter()
+                .filter(|t| t.held_on(day))
+                .map(|t| t.actor)
+                .collect()
         };
         assert_eq!(holders("2022-01-01"), [0]);
         assert_eq!(holders("2022-12-07"), [0, 1]);

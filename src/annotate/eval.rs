@@ -29,9 +29,9 @@ use super::tagger::{Sequence, Tag};
 use super::{AnnotatedArticle, Annotator, LocatedMention, Voice, VoiceAnnotator, VoiceMethod};
 use crate::actors::Registry;
 use crate::annotate::References;
-use crate::score::prepare::Finder;
 use crate::corpus::Article;
 use crate::score::prepare::prepare;
+use crate::score::prepare::Finder;
 use crate::text::EnglishRules;
 use crate::util::sha256_hex;
 

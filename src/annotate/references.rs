@@ -26,13 +26,21 @@
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 
-use super::quotes::{subject_of, tokenize, Kind as TokenKind, Token};
+use super::quotes::{find_quotes, is_cue_at, subject_of, tokenize, Kind as TokenKind, Token};
 use super::{Attribution, LocatedMention, Speaker, Voice};
 use crate::actors::{Day, Form, Gender, Kind, Registry};
 
 /// Which references become scored mentions (`score --references`).
 #[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum References {
@@ -104,7 +112,9 @@ const AFTER_OBJECT: &[&str] = &[
 ];
 
 /// Words that may stand before a subject's name.
-const DETERMINERS: &[&str] = &["the", "a", "an", "this", "that", "its", "his", "her", "their"];
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "this", "that", "its", "his", "her", "their",
+];
 
 /// Subjects that are themselves references the resolver handles (or never resolves).
 const PRONOUN_SUBJECTS: &[&str] = &[
@@ -116,34 +126,146 @@ const NOBODY: usize = usize::MAX;
 
 /// Heads of descriptions that refer to a person the article titles so.
 const PERSON_HEADS: &[&str] = &[
-    "president", "candidate", "nominee", "senator", "governor", "secretary", "minister",
-    "congressman", "congresswoman", "lawmaker", "leader", "chancellor", "mayor", "frontrunner",
-    "front-runner", "speaker", "chairman", "chairwoman", "president-elect", "premier",
-    "ambassador", "judge", "justice", "prosecutor", "general", "prime minister",
-    "vice president", "attorney general", "foreign minister", "representative", "congressmember",
-    "emperor", "king", "queen", "prince", "princess", "pope", "chief", "director", "founder",
-    "ceo", "chairperson", "commissioner", "mogul", "businessman", "businesswoman", "billionaire",
+    "president",
+    "candidate",
+    "nominee",
+    "senator",
+    "governor",
+    "secretary",
+    "minister",
+    "congressman",
+    "congresswoman",
+    "lawmaker",
+    "leader",
+    "chancellor",
+    "mayor",
+    "frontrunner",
+    "front-runner",
+    "speaker",
+    "chairman",
+    "chairwoman",
+    "president-elect",
+    "premier",
+    "ambassador",
+    "judge",
+    "justice",
+    "prosecutor",
+    "general",
+    "prime minister",
+    "vice president",
+    "attorney general",
+    "foreign minister",
+    "representative",
+    "congressmember",
+    "emperor",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "pope",
+    "chief",
+    "director",
+    "founder",
+    "ceo",
+    "chairperson",
+    "commissioner",
+    "mogul",
+    "businessman",
+    "businesswoman",
+    "billionaire",
 ];
 
 /// Modifiers a description may carry without naming whose role it is.
 const NEUTRAL_MODIFIERS: &[&str] = &["current", "sitting", "incumbent", "embattled"];
 
 /// Modifiers that mean an ended tenure ("the former president").
-const FORMER: &[&str] = &["former", "ex", "ex-", "ousted", "deposed", "late", "previous"];
+const FORMER: &[&str] = &[
+    "former", "ex", "ex-", "ousted", "deposed", "late", "previous",
+];
 
 /// Nouns after a description's head that make the head a modifier of theirs ("the government
 /// official", "the president's" is still the president).
 const HEAD_MODIFIES: &[&str] = &[
-    "official", "officials", "spokesman", "spokeswoman", "spokesperson", "source", "sources",
-    "member", "members", "building", "buildings", "forces", "troops", "office", "offices",
-    "employee", "employees", "worker", "workers", "staff", "staffer", "staffers", "bill",
-    "bills", "plan", "plans", "program", "programs", "programme", "budget", "policy", "policies",
-    "debt", "bonds", "agency", "agencies", "candidate", "candidates", "race", "election",
-    "elections", "campaign", "seat", "seats", "term", "palace", "residence", "press", "aide",
-    "aides", "adviser", "advisers", "advisor", "advisors", "leader", "leaders", "headquarters",
-    "ministry", "minister", "ministers", "house", "committee", "report", "decision", "bid",
-    "nominee", "nomination", "primary", "debate", "debates", "convention", "run", "position",
-    "account", "accounts", "website", "lawyer", "lawyers", "attorney", "attorneys",
+    "official",
+    "officials",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "source",
+    "sources",
+    "member",
+    "members",
+    "building",
+    "buildings",
+    "forces",
+    "troops",
+    "office",
+    "offices",
+    "employee",
+    "employees",
+    "worker",
+    "workers",
+    "staff",
+    "staffer",
+    "staffers",
+    "bill",
+    "bills",
+    "plan",
+    "plans",
+    "program",
+    "programs",
+    "programme",
+    "budget",
+    "policy",
+    "policies",
+    "debt",
+    "bonds",
+    "agency",
+    "agencies",
+    "candidate",
+    "candidates",
+    "race",
+    "election",
+    "elections",
+    "campaign",
+    "seat",
+    "seats",
+    "term",
+    "palace",
+    "residence",
+    "press",
+    "aide",
+    "aides",
+    "adviser",
+    "advisers",
+    "advisor",
+    "advisors",
+    "leader",
+    "leaders",
+    "headquarters",
+    "ministry",
+    "minister",
+    "ministers",
+    "house",
+    "committee",
+    "report",
+    "decision",
+    "bid",
+    "nominee",
+    "nomination",
+    "primary",
+    "debate",
+    "debates",
+    "convention",
+    "run",
+    "position",
+    "account",
+    "accounts",
+    "website",
+    "lawyer",
+    "lawyers",
+    "attorney",
+    "attorneys",
 ];
 
 /// Sentences back that a description looks for the actor it describes.
@@ -164,6 +286,7 @@ pub struct Resolver<'r> {
     /// Every role phrase, longest first, and the qualifiers any role uses.
     role_phrases: Vec<Vec<String>>,
     qualifiers: BTreeSet<String>,
+    weights: Weights,
 }
 
 /// A description as written: `phrase` is its modifiers and head after "the" (lowercase),
@@ -189,6 +312,10 @@ struct Context<'a> {
     subject: Option<Range<usize>>,
     /// Words the article capitalizes inside sentences (names, lowercased).
     capitalized: &'a BTreeSet<String>,
+    /// The article's direct quotations.
+    quotations: &'a [Range<usize>],
+    /// The role qualifiers the article writes anywhere ("Peru", "Colombian").
+    countries: &'a BTreeSet<String>,
 }
 
 /// A reference seen so far in the article.
@@ -274,7 +401,13 @@ impl<'r> Resolver<'r> {
             name_heads,
             role_phrases,
             qualifiers,
+            weights: WEIGHTS,
         }
+    }
+
+    /// The resolver with other salience weights (for tuning them).
+    pub fn with_weights(self, weights: Weights) -> Self {
+        Self { weights, ..self }
     }
 
     fn kind(&self, actor: usize) -> Kind {
@@ -297,6 +430,13 @@ impl<'r> Resolver<'r> {
             .map(|s| tokenize(text, s.clone()))
             .collect();
         let capitalized = capitalized_inside(&tokenized);
+        let quotations = find_quotes(text);
+        let countries: BTreeSet<String> = tokenized
+            .iter()
+            .flatten()
+            .map(|t| t.lower.replace('’', "'"))
+            .filter(|w| self.qualifiers.contains(w))
+            .collect();
         let mut seen: Vec<Seen> = Vec::new();
         let mut out: Vec<LocatedMention> = Vec::with_capacity(names.len());
         let mut names = names.into_iter().peekable();
@@ -315,7 +455,10 @@ impl<'r> Resolver<'r> {
                     self.remember(&mut seen, &m, si, is_subject(&m.span));
                     out.push(m);
                 }
-                if out.last().is_some_and(|m| tokens[i].span.start < m.span.end) {
+                if out
+                    .last()
+                    .is_some_and(|m| tokens[i].span.start < m.span.end)
+                {
                     i += 1;
                     continue;
                 }
@@ -330,6 +473,8 @@ impl<'r> Resolver<'r> {
                     date,
                     subject: subject.clone(),
                     capitalized: &capitalized,
+                    quotations: &quotations,
+                    countries: &countries,
                 };
                 let found = self
                     .pronoun(&tokens, i, &article)
@@ -339,9 +484,11 @@ impl<'r> Resolver<'r> {
                     Some((actor, token_range, form, antecedent)) => {
                         let span = tokens[token_range.start].span.start
                             ..tokens[token_range.end - 1].span.end;
+                        // "he's" is "he", "the government's" is "the government".
+                        let span = without_clitic(text, span);
                         let mention = LocatedMention {
                             actor,
-                            span: pronoun_core(text, span),
+                            span,
                             sentence: si,
                             form,
                             antecedent: Some(antecedent),
@@ -404,10 +551,14 @@ impl<'r> Resolver<'r> {
         let group = |r: &Resolver, a: usize| r.kind(a) == Kind::Group;
         let (compatible, window): (Box<dyn Fn(&Resolver, usize) -> bool>, usize) =
             if MASCULINE.contains(&word) {
-                (Box::new(person(Gender::Male)), WEIGHTS.window)
+                (Box::new(person(Gender::Male)), self.weights.window)
             } else if FEMININE.contains(&word) {
-                (Box::new(person(Gender::Female)), WEIGHTS.window)
-            } else if SINGULAR_NEUTER.contains(&word) {
+                (Box::new(person(Gender::Female)), self.weights.window)
+            } else if SINGULAR_NEUTER.contains(&word)
+                || (word == "it" && tokens.get(i + 1).is_some() && is_cue_at(tokens, i + 1))
+            {
+                // "it" only as a speaker ("it said"): elsewhere it is mostly a thing or
+                // nothing ("it is clear that").
                 (Box::new(organization), 1)
             } else if PLURAL.contains(&word) {
                 // "they" is mostly people (officials, players, voters) even next to an
@@ -427,25 +578,44 @@ impl<'r> Resolver<'r> {
         let clause_start = tokens[..i]
             .iter()
             .rposition(|t| {
-                matches!(t.kind, TokenKind::Comma | TokenKind::Break | TokenKind::Colon)
-                    || CLAUSE_BREAKS.contains(&t.lower.as_str())
+                matches!(
+                    t.kind,
+                    TokenKind::Comma | TokenKind::Break | TokenKind::Colon
+                ) || CLAUSE_BREAKS.contains(&t.lower.as_str())
             })
             .map_or(0, |p| tokens[p].span.end);
+        // Somebody's quoted words hold references of their own: "'Castillo is innocent,' he
+        // said" is not Castillo speaking.
+        let at = tokens[i].span.clone();
+        let quoted_elsewhere = |span: &Range<usize>| {
+            article.quotations.iter().any(|q| {
+                q.start <= span.start
+                    && span.end <= q.end
+                    && !(q.start <= at.start && at.end <= q.end)
+            })
+        };
+        // "Petro praised him": an object is never its own clause's subject.
+        let bound: BTreeSet<usize> = seen
+            .iter()
+            .filter(|s| {
+                object && s.sentence == sentence && s.subject && s.span.start >= clause_start
+            })
+            .map(|s| s.actor)
+            .collect();
         let mut weights: HashMap<usize, (f64, Option<Range<usize>>)> = HashMap::new();
         for s in seen.iter().rev() {
+            if quoted_elsewhere(&s.span) || bound.contains(&s.actor) {
+                continue;
+            }
             let back = sentence - s.sentence;
             if back > window || (reflexive && back > 0) || !compatible(self, s.actor) {
                 continue;
             }
-            let same_clause = back == 0 && s.span.start >= clause_start;
-            if object && same_clause && s.subject {
-                continue;
-            }
-            let mut weight = if s.evoked { WEIGHTS.evoked } else { 1.0 };
+            let mut weight = if s.evoked { self.weights.evoked } else { 1.0 };
             if s.subject {
-                weight += WEIGHTS.subject;
+                weight += self.weights.subject;
             }
-            weight *= WEIGHTS.decay.powi(back as i32);
+            weight *= self.weights.decay.powi(back as i32);
             // An actor weighs as much as its most salient reference (repeats in a long
             // paragraph would otherwise outweigh a fresh subject).
             let entry = weights.entry(s.actor).or_insert((0.0, None));
@@ -457,7 +627,7 @@ impl<'r> Resolver<'r> {
         if let Some(weight) = self.subject_competes(tokens, i, article, is_person) {
             weights.insert(NOBODY, (weight, None));
         }
-        let best = confident(&weights).filter(|&b| b != NOBODY)?;
+        let best = confident(&weights, self.weights.margin).filter(|&b| b != NOBODY)?;
         // The antecedent: the latest direct reference, or the name that kept the person in
         // view ("the Boluarte government") when there is none in the window.
         let antecedent = weights[&best].1.clone().or_else(|| {
@@ -487,7 +657,9 @@ impl<'r> Resolver<'r> {
             tokens
                 .iter()
                 .filter(|t| {
-                    t.kind == TokenKind::Word && span.start <= t.span.start && t.span.end <= span.end
+                    t.kind == TokenKind::Word
+                        && span.start <= t.span.start
+                        && t.span.end <= span.end
                 })
                 .collect()
         };
@@ -504,7 +676,7 @@ impl<'r> Resolver<'r> {
             .is_some_and(|s| self.rivals(&words_in(s), tokens, article, is_person, false));
         let clause_rival = clause_subject(&tokens[..i])
             .is_some_and(|s| self.rivals(&words_in(&s), tokens, article, is_person, true));
-        (sentence_rival || clause_rival).then_some(1.0 + WEIGHTS.subject)
+        (sentence_rival || clause_rival).then_some(1.0 + self.weights.subject)
     }
 
     /// Whether the subject `words` is a rival antecedent: no actor's reference, no pronoun,
@@ -600,17 +772,20 @@ impl<'r> Resolver<'r> {
                 }
                 post.push(owner.lower.clone());
             }
-            let span_end = if post.is_empty() { i + 1 + end } else { i + 3 + end };
+            let span_end = if post.is_empty() {
+                i + 1 + end
+            } else {
+                i + 3 + end
+            };
             let written = Written {
                 phrase,
                 leading: modifiers.clone(),
                 post,
                 lowercase_head: !rest[end - 1].capital,
             };
-            if let Some((actor, form, antecedent)) =
-                self.resolve_description(&written, article)
-            {
-                let antecedent = antecedent.unwrap_or(first.span.start..tokens[span_end - 1].span.end);
+            if let Some((actor, form, antecedent)) = self.resolve_description(&written, article) {
+                let antecedent =
+                    antecedent.unwrap_or(first.span.start..tokens[span_end - 1].span.end);
                 return Some((actor, i..span_end, form, antecedent));
             }
         }
@@ -666,7 +841,13 @@ impl<'r> Resolver<'r> {
             });
             let holders: BTreeSet<usize> = match date {
                 Some(day) => tenures
-                    .filter(|t| if former { t.ended_before(day) } else { t.held_on(day) })
+                    .filter(|t| {
+                        if former {
+                            t.ended_before(day)
+                        } else {
+                            t.held_on(day)
+                        }
+                    })
                     .map(|t| t.actor)
                     .collect(),
                 // Undated: any holder, and only one the article names will do.
@@ -682,8 +863,11 @@ impl<'r> Resolver<'r> {
         }
         // Titles the article gives a person, and organizations by the words of their name.
         let head = phrase.last()?;
-        let modifiers: Vec<&String> =
-            phrase[..phrase.len() - 1].iter().chain(leading).chain(post).collect();
+        let modifiers: Vec<&String> = phrase[..phrase.len() - 1]
+            .iter()
+            .chain(leading)
+            .chain(post)
+            .collect();
         let is_person_head = PERSON_HEADS.contains(&head.as_str())
             || (phrase.len() >= 2
                 && PERSON_HEADS.contains(&phrase[phrase.len() - 2..].join(" ").as_str()));
@@ -692,9 +876,9 @@ impl<'r> Resolver<'r> {
                 Kind::Person => {
                     is_person_head
                         && title.contains(head)
-                        && modifiers.iter().all(|m| {
-                            title.contains(*m) || NEUTRAL_MODIFIERS.contains(&m.as_str())
-                        })
+                        && modifiers
+                            .iter()
+                            .all(|m| title.contains(*m) || NEUTRAL_MODIFIERS.contains(&m.as_str()))
                 }
                 Kind::Organization | Kind::Group => {
                     let name = &self.name_words[actor];
@@ -728,8 +912,24 @@ impl<'r> Resolver<'r> {
             }
             return Some((latest.0, latest.1, Some(latest.2.clone())));
         }
-        match candidates.as_slice() {
-            [(actor, Form::Role)] => Some((*actor, Form::Role, None)),
+        // Nobody named: a role's one holder that day, or the one of the country the article
+        // is about (its holder's qualifiers written somewhere in it).
+        let holders: Vec<usize> = candidates
+            .iter()
+            .filter(|(_, form)| *form == Form::Role)
+            .map(|(a, _)| *a)
+            .collect();
+        let of_the_article: Vec<usize> = holders
+            .iter()
+            .copied()
+            .filter(|&a| {
+                self.registry.roles.tenures.iter().any(|t| {
+                    t.actor == a && t.qualifiers.iter().any(|q| article.countries.contains(q))
+                })
+            })
+            .collect();
+        match (holders.as_slice(), of_the_article.as_slice()) {
+            ([actor], _) | (_, [actor]) => Some((*actor, Form::Role, None)),
             _ => None,
         }
     }
@@ -744,7 +944,11 @@ impl<'r> Resolver<'r> {
             let title = &mut titles[m.actor];
             if m.form == Form::Title {
                 let name_words = words(written);
-                title.extend(name_words[..name_words.len().saturating_sub(1)].iter().cloned());
+                title.extend(
+                    name_words[..name_words.len().saturating_sub(1)]
+                        .iter()
+                        .cloned(),
+                );
             }
             let mut from = m.span.start.saturating_sub(80);
             while !text.is_char_boundary(from) {
@@ -818,25 +1022,35 @@ fn opens_clause(tokens: &[Token], start: usize) -> bool {
     let before = tokens.partition_point(|t| t.span.start < start);
     let clause = tokens[..before]
         .iter()
-        .rposition(|t| matches!(t.kind, TokenKind::Comma | TokenKind::Colon | TokenKind::Break))
+        .rposition(|t| {
+            matches!(
+                t.kind,
+                TokenKind::Comma | TokenKind::Colon | TokenKind::Break
+            )
+        })
         .map_or(0, |p| p + 1);
     tokens[clause..before]
         .iter()
         .all(|t| t.kind == TokenKind::Quote || DETERMINERS.contains(&t.lower.as_str()))
 }
 
-/// The capitalized words opening the clause `tokens` ends in (after a comma, a colon or a
-/// clause word such as "that"), after any determiner: a clause subject written as a name.
+/// The capitalized words opening the clause `tokens` ends in (after a comma, a colon, a
+/// speech verb or a clause word such as "that"), after any determiner: a clause subject written as a name.
 /// A clause that opens with a lowercase word after "and", "or" or "but" shares the subject
 /// before it ("Peru needs to … and engage with its opponents"), so the search goes on back.
 fn clause_subject(tokens: &[Token]) -> Option<Range<usize>> {
-    let is_break = |t: &Token| {
-        matches!(t.kind, TokenKind::Comma | TokenKind::Colon | TokenKind::Break)
-            || CLAUSE_BREAKS.contains(&t.lower.as_str())
+    // A speech verb opens a clause too ("Salem said Mohamed wishes to use his fame").
+    let is_break = |at: usize| {
+        let t = &tokens[at];
+        matches!(
+            t.kind,
+            TokenKind::Comma | TokenKind::Colon | TokenKind::Break
+        ) || CLAUSE_BREAKS.contains(&t.lower.as_str())
+            || is_cue_at(tokens, at)
     };
     let mut end = tokens.len();
     loop {
-        let start = tokens[..end].iter().rposition(is_break).map_or(0, |p| p + 1);
+        let start = (0..end).rev().find(|&at| is_break(at)).map_or(0, |p| p + 1);
         let rest = &tokens[start..end];
         let skip = rest
             .iter()
@@ -853,7 +1067,9 @@ fn clause_subject(tokens: &[Token]) -> Option<Range<usize>> {
         let coordinated = start > 0
             && matches!(tokens[start - 1].lower.as_str(), "and" | "or" | "but")
             && skip == 0
-            && rest.first().is_some_and(|t| t.kind == TokenKind::Word && !t.capital);
+            && rest
+                .first()
+                .is_some_and(|t| t.kind == TokenKind::Word && !t.capital);
         if !coordinated {
             return None;
         }
@@ -890,7 +1106,10 @@ fn name_head(name: &str) -> Option<String> {
         Some(at) if at > 0 => written[at - 1],
         _ => *written.last()?,
     };
-    let all_capitals = head.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
+    let all_capitals = head
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .all(char::is_uppercase);
     (written.len() >= 2 && !all_capitals).then(|| {
         head.to_lowercase()
             .replace('’', "'")
@@ -899,11 +1118,13 @@ fn name_head(name: &str) -> Option<String> {
     })
 }
 
-/// A pronoun token's span without a clitic the tokenizer kept ("he's" → "he").
-fn pronoun_core(text: &str, span: Range<usize>) -> Range<usize> {
+/// A reference's span without the clitic its last word carries ("he's" → "he", "the
+/// government’s" → "the government").
+fn without_clitic(text: &str, span: Range<usize>) -> Range<usize> {
     let written = &text[span.clone()];
-    match written.find(['\'', '’']) {
-        Some(at) if at > 0 => span.start..span.start + at,
+    let last_word = written.rfind(' ').map_or(0, |at| at + 1);
+    match written[last_word..].find(['\'', '’']) {
+        Some(at) if at > 0 => span.start..span.start + last_word + at,
         _ => span,
     }
 }
@@ -918,12 +1139,228 @@ fn ends_noun_phrase(after: Option<&Token>) -> bool {
 }
 
 /// The candidate whose weight beats every other's by the margin.
-fn confident<T>(weights: &HashMap<usize, (f64, T)>) -> Option<usize> {
+fn confident<T>(weights: &HashMap<usize, (f64, T)>, margin: f64) -> Option<usize> {
     let mut ranked: Vec<(usize, f64)> = weights.iter().map(|(a, (w, _))| (*a, *w)).collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let (best, weight) = *ranked.first()?;
     let beaten = ranked
         .get(1)
-        .is_none_or(|(_, second)| weight >= WEIGHTS.margin * second);
+        .is_none_or(|(_, second)| weight >= margin * second);
     beaten.then_some(best)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::Article;
+    use crate::score::prepare::{prepare, Finder};
+    use std::io::Write;
+
+    const ACTORS: &str = "id,name,aliases,camp,kind,gender\n\
+        boluarte,Dina Boluarte,,government,person,female\n\
+        castillo,Pedro Castillo,,opposition,person,male\n\
+        petro,Gustavo Petro,,foreign,person,male\n\
+        government,Boluarte government,,government,organization,\n\
+        warren,Elizabeth Warren,,left,person,female\n\
+        unknown,Pat Doe,,left,person,\n\
+        ministry,Peruvian Foreign Ministry,Foreign Ministry,government,organization,\n\
+        protesters,protest movement,protesters,opposition,group,\n";
+
+    const ROLES: &str = "role,actor_id,from,to,qualifiers\n\
+        president,castillo,2021-07-28,2022-12-07,Peruvian|Peru's|Peru\n\
+        president,boluarte,2022-12-07,,Peruvian|Peru's|Peru\n\
+        president,petro,2022-08-07,,Colombian|Colombia's|Colombia\n";
+
+    fn registry() -> Registry {
+        let dir = tempfile::tempdir().expect("dir");
+        let write = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            let mut file = std::fs::File::create(&path).expect("create");
+            file.write_all(text.as_bytes()).expect("write");
+            path
+        };
+        let actors = write("actors.csv", ACTORS);
+        let roles = write("roles.csv", ROLES);
+        Registry::load_with_roles(&[actors], &[roles]).expect("registry")
+    }
+
+    /// (reference as written, form, actor id, antecedent as written) for every resolved
+    /// reference (names left out).
+    fn resolved(text: &str, date: &str) -> Vec<(String, &'static str, String, String)> {
+        let registry = registry();
+        let finder = Finder::new(&registry, References::All).expect("finder");
+        let mut article = Article::of_text("a", text, "f");
+        article.date = date.into();
+        prepare(&article, &crate::text::EnglishRules, &finder, &[])
+            .mentions
+            .into_iter()
+            .filter(|m| !m.form.is_name())
+            .map(|m| {
+                (
+                    text[m.span.clone()].to_string(),
+                    m.form.as_str(),
+                    registry.actors[m.actor].id.clone(),
+                    m.antecedent
+                        .map(|a| text[a].to_string())
+                        .unwrap_or_default(),
+                )
+            })
+            .collect()
+    }
+
+    fn row(
+        written: &str,
+        form: &'static str,
+        actor: &str,
+        antecedent: &str,
+    ) -> (String, &'static str, String, String) {
+        (written.into(), form, actor.into(), antecedent.into())
+    }
+
+    #[test]
+    fn the_president_is_whoever_held_the_role_that_day() {
+        let text = "The president spoke in Lima, Peru.";
+        assert_eq!(
+            resolved(text, "2022-06-01"),
+            [row("The president", "role", "castillo", "The president")]
+        );
+        assert_eq!(
+            resolved(text, "2023-03-29"),
+            [row("The president", "role", "boluarte", "The president")]
+        );
+        // The handover day: only a holder the article names.
+        assert!(resolved(text, "2022-12-07").is_empty());
+        // Colombia's president held office that day too, and nothing says which country.
+        assert!(resolved("The president spoke.", "2023-03-29").is_empty());
+        assert_eq!(
+            resolved(
+                "Dina Boluarte was sworn in. The president spoke.",
+                "2022-12-07"
+            ),
+            [row("The president", "role", "boluarte", "Dina Boluarte")]
+        );
+    }
+
+    #[test]
+    fn an_undated_article_resolves_a_role_only_to_the_one_holder_it_names() {
+        assert!(resolved("The president spoke in Lima.", "").is_empty());
+        assert_eq!(
+            resolved("Pedro Castillo was in Lima. The president spoke.", ""),
+            [row("The president", "role", "castillo", "Pedro Castillo")]
+        );
+    }
+
+    #[test]
+    fn country_qualifiers_pick_the_country() {
+        let text = "Dina Boluarte met Gustavo Petro. The Colombian president left, and Peru's \
+                    president stayed. The president of Colombia called later.";
+        let found = resolved(text, "2023-03-29");
+        assert_eq!(
+            found,
+            [
+                row("The Colombian president", "role", "petro", "Gustavo Petro"),
+                row("Peru's president", "role", "boluarte", "Dina Boluarte"),
+                row(
+                    "The president of Colombia",
+                    "role",
+                    "petro",
+                    "The Colombian president"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn her_resignation_is_boluartes() {
+        let text = "Dina Boluarte addressed the nation on Monday. Pedro Castillo remained in \
+                    prison. The Boluarte government was criticized for its use of force \
+                    against protesters demanding her resignation.";
+        let found = resolved(text, "2023-03-29");
+        // The government's name keeps her in view; the antecedent is her last own mention.
+        assert_eq!(
+            found,
+            [
+                row("its", "pronoun", "government", "Boluarte government"),
+                row("her", "pronoun", "boluarte", "Dina Boluarte")
+            ]
+        );
+    }
+
+    #[test]
+    fn pronouns_follow_gender_chains_and_binding() {
+        let text = "Gustavo Petro criticized Dina Boluarte. He said she had failed, and his \
+                    allies agreed with him. Petro praised him.";
+        let found = resolved(text, "2023-03-29");
+        assert_eq!(
+            found[..4],
+            [
+                row("He", "pronoun", "petro", "Gustavo Petro"),
+                row("she", "pronoun", "boluarte", "Dina Boluarte"),
+                row("his", "pronoun", "petro", "He"),
+                row("him", "pronoun", "petro", "his"),
+            ]
+        );
+        // "Petro praised him": not Petro, and no other man is in view.
+        assert_eq!(found.len(), 4, "{found:?}");
+    }
+
+    #[test]
+    fn unsure_references_are_skipped() {
+        // Two men in the same place: no telling whom "he" is.
+        let tied = "The letter named Pedro Castillo and Gustavo Petro. He denied it.";
+        assert!(resolved(tied, "2023-03-29").is_empty());
+        // A person with no gender in the registry takes no pronoun.
+        assert!(resolved("Pat Doe spoke. She left.", "2023-03-29").is_empty());
+        // Plurals, unknown modifiers and generic "they".
+        let text = "Pedro Castillo and Gustavo Petro met. The two leaders talked. The next \
+                    president will decide. They said it was over.";
+        assert!(
+            resolved(text, "2023-03-29").is_empty(),
+            "{:?}",
+            resolved(text, "2023-03-29")
+        );
+    }
+
+    #[test]
+    fn descriptions_take_up_titles_and_organization_names() {
+        let text = "Senator Elizabeth Warren spoke. The senator left. The Peruvian Foreign \
+                    Ministry answered. The ministry said its envoy would stay.";
+        assert_eq!(
+            resolved(text, "2023-03-29"),
+            [
+                row("The senator", "description", "warren", "Elizabeth Warren"),
+                row(
+                    "The ministry",
+                    "description",
+                    "ministry",
+                    "Peruvian Foreign Ministry"
+                ),
+                row("its", "pronoun", "ministry", "The ministry"),
+            ]
+        );
+    }
+
+    #[test]
+    fn groups_take_they_and_organizations_its() {
+        let text = "The protesters marched on Lima, where they set up camp.";
+        assert_eq!(
+            resolved(text, "2023-03-29"),
+            [row("they", "pronoun", "protesters", "protesters")]
+        );
+    }
+
+    #[test]
+    fn names_only_keeps_todays_mentions() {
+        let registry = registry();
+        let text = "Dina Boluarte spoke. She left.";
+        let article = Article::of_text("a", text, "f");
+        let names = Finder::new(&registry, References::Names).expect("finder");
+        let all = Finder::new(&registry, References::All).expect("finder");
+        let count = |f: &Finder| {
+            prepare(&article, &crate::text::EnglishRules, f, &[])
+                .mentions
+                .len()
+        };
+        assert_eq!((count(&names), count(&all)), (1, 2));
+    }
 }

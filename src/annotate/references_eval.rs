@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::actors::{Actor, Form, Gender, Kind, Registry};
-use crate::annotate::References;
+use crate::actors::{Actor, Form, Gender, Kind, Matcher, Registry};
+use crate::annotate::references::{References, Resolver, Weights};
 use crate::corpus::Article;
 use crate::score::prepare::{prepare, Finder};
 use crate::text::EnglishRules;
@@ -244,14 +244,47 @@ fn quote_open_before(text: &str) -> bool {
 }
 
 const FUNCTION_WORDS: &[&str] = &[
-    "of", "and", "for", "de", "the", "von", "van", "da", "del", "la", "le", "du", "&", "der",
-    "y", "di", "in", "on", "at", "'s", "-",
+    "of", "and", "for", "de", "the", "von", "van", "da", "del", "la", "le", "du", "&", "der", "y",
+    "di", "in", "on", "at", "'s", "-",
 ];
 const PRONOUNS: &[&str] = &[
-    "he", "him", "his", "himself", "she", "her", "hers", "herself", "it", "its", "itself",
-    "they", "them", "their", "theirs", "themselves", "i", "me", "my", "mine", "myself", "we",
-    "us", "our", "ours", "ourselves", "you", "your", "yours", "who", "whom", "whose", "which",
-    "that", "this", "these", "those",
+    "he",
+    "him",
+    "his",
+    "himself",
+    "she",
+    "her",
+    "hers",
+    "herself",
+    "it",
+    "its",
+    "itself",
+    "they",
+    "them",
+    "their",
+    "theirs",
+    "themselves",
+    "i",
+    "me",
+    "my",
+    "mine",
+    "myself",
+    "we",
+    "us",
+    "our",
+    "ours",
+    "ourselves",
+    "you",
+    "your",
+    "yours",
+    "who",
+    "whom",
+    "whose",
+    "which",
+    "that",
+    "this",
+    "these",
+    "those",
 ];
 const MASCULINE: &[&str] = &["he", "him", "his", "himself"];
 const FEMININE: &[&str] = &["she", "her", "hers", "herself"];
@@ -282,7 +315,9 @@ fn proper_mentions(doc: &GumDocument, entity: u32) -> Vec<(Range<usize>, String)
         }
         let capitalized = words.iter().zip(&lower).all(|(w, l)| {
             FUNCTION_WORDS.contains(&l.as_str())
-                || w.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+                || w.chars()
+                    .next()
+                    .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
         });
         let capitals = words
             .iter()
@@ -324,7 +359,12 @@ pub fn registry_of(doc: &GumDocument) -> (Registry, Vec<u32>) {
         };
         let proper = proper_mentions(doc, entity);
         let mut names: Vec<String> = proper.into_iter().map(|(_, n)| n).collect();
-        names.sort_by(|a, b| b.split(' ').count().cmp(&a.split(' ').count()).then(a.cmp(b)));
+        names.sort_by(|a, b| {
+            b.split(' ')
+                .count()
+                .cmp(&a.split(' ').count())
+                .then(a.cmp(b))
+        });
         names.dedup();
         names.retain(|n| !claimed.contains(&n.to_lowercase()));
         let Some(name) = names.first().cloned() else {
@@ -419,7 +459,11 @@ pub struct Miss {
 const ALL: &str = "all";
 
 /// Evaluates the resolver on `documents`; `misses` collects its wrong references.
-pub fn evaluate(documents: &[GumDocument], misses: &mut Vec<Miss>) -> ReferenceReport {
+pub fn evaluate(
+    documents: &[GumDocument],
+    weights: Weights,
+    misses: &mut Vec<Miss>,
+) -> ReferenceReport {
     let mut report = ReferenceReport {
         documents: documents.len(),
         ..Default::default()
@@ -427,9 +471,13 @@ pub fn evaluate(documents: &[GumDocument], misses: &mut Vec<Miss>) -> ReferenceR
     for doc in documents {
         let (registry, entities) = registry_of(doc);
         let (text, spans) = detokenize(doc);
-        let finder = match Finder::new(&registry, References::All) {
-            Ok(finder) => finder,
-            Err(_) => continue,
+        let Ok(matcher) = Matcher::new(&registry) else {
+            continue;
+        };
+        let finder = Finder {
+            matcher,
+            resolver: Resolver::new(&registry).with_weights(weights),
+            references: References::All,
         };
         let article = Article::of_text(doc.name.clone(), text.clone(), doc.name.clone());
         let annotated = prepare(&article, &EnglishRules, &finder, &[]);
@@ -490,7 +538,11 @@ pub fn evaluate(documents: &[GumDocument], misses: &mut Vec<Miss>) -> ReferenceR
         let mut named_persons: Vec<(usize, u32)> = entities
             .iter()
             .filter(|e| doc.types[*e] == "person")
-            .flat_map(|&e| proper_mentions(doc, e).into_iter().map(move |(r, _)| (r.start, e)))
+            .flat_map(|&e| {
+                proper_mentions(doc, e)
+                    .into_iter()
+                    .map(move |(r, _)| (r.start, e))
+            })
             .collect();
         named_persons.sort_unstable();
         for g in &doc.mentions {
@@ -531,7 +583,14 @@ pub fn evaluate(documents: &[GumDocument], misses: &mut Vec<Miss>) -> ReferenceR
                     .is_some_and(char::is_lowercase);
             if described && actor_of.contains_key(&g.entity) && named_before {
                 tallies[2].resolvable += 1;
-                if std::env::var_os("DBG").is_some() { eprintln!("GOLD {} | {} | {}", doc.name, doc.tokens[g.tokens.clone()].join(" "), registry.actors[actor_of[&g.entity]].name); }
+                if std::env::var_os("DBG").is_some() {
+                    eprintln!(
+                        "GOLD {} | {} | {}",
+                        doc.name,
+                        doc.tokens[g.tokens.clone()].join(" "),
+                        registry.actors[actor_of[&g.entity]].name
+                    );
+                }
             }
         }
         let maps = [
@@ -592,7 +651,11 @@ mod tests {
         assert_eq!(entities, [1]);
         assert_eq!(registry.actors[0].name, "Barack Obama");
         assert_eq!(registry.actors[0].gender, Some(Gender::Male));
-        let report = evaluate(&[doc], &mut Vec::new());
+        let report = evaluate(
+            &[doc],
+            crate::annotate::references::WEIGHTS,
+            &mut Vec::new(),
+        );
         let all = &report.person_pronouns[ALL];
         assert_eq!((all.resolved, all.correct, all.resolvable), (1, 1, 1));
     }

@@ -19,9 +19,9 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 
 use super::quotes::{find_attributions, subject_of, Attribution, Voice};
+use super::references::first_person;
 use super::tagger::{Tagger, TaggerError};
 use super::voice_model::{features, MentionContext, VoiceModel};
-use super::references::first_person;
 use super::{AnnotatedArticle, Annotator, LocatedMention};
 use crate::actors::Kind;
 use crate::corpus::Article;
@@ -241,13 +241,22 @@ impl Annotator for VoiceAnnotator {
         let first_person: Vec<LocatedMention> = attributions
             .iter()
             .flat_map(|(a, speaker)| {
-                first_person(&article.text, a, speaker, |i| kinds[i], &annotated.sentences)
+                first_person(
+                    &article.text,
+                    a,
+                    speaker,
+                    |i| kinds[i],
+                    &annotated.sentences,
+                )
             })
             .collect();
         if !first_person.is_empty() {
             let mentions = &mut annotated.mentions;
             for m in first_person {
-                if !mentions.iter().any(|o| o.span.start < m.span.end && m.span.start < o.span.end) {
+                if !mentions
+                    .iter()
+                    .any(|o| o.span.start < m.span.end && m.span.start < o.span.end)
+                {
                     mentions.push(m);
                 }
             }
@@ -260,18 +269,18 @@ impl Annotator for VoiceAnnotator {
 mod tests {
     use super::*;
     use crate::actors::Registry;
-use crate::annotate::References;
-use crate::score::prepare::Finder;
+    use crate::annotate::References;
     use crate::score::prepare::prepare;
+    use crate::score::prepare::Finder;
     use std::io::Write;
 
     fn registry() -> Registry {
         let mut file = tempfile::NamedTempFile::new().expect("temp file");
         file.write_all(
-            b"id,name,aliases,camp,kind\n\
-              petro,Gustavo Petro,,foreign,person\n\
-              ministry,Peruvian Foreign Ministry,Foreign Ministry,government,organization\n\
-              castillo,Pedro Castillo,,opposition,person\n",
+            b"id,name,aliases,camp,kind,gender\n\
+              petro,Gustavo Petro,,foreign,person,male\n\
+              ministry,Peruvian Foreign Ministry,Foreign Ministry,government,organization,\n\
+              castillo,Pedro Castillo,,opposition,person,male\n",
         )
         .expect("write");
         Registry::load(&[file.path().to_path_buf()]).expect("registry")
@@ -286,27 +295,23 @@ use crate::score::prepare::Finder;
         method: VoiceMethod,
     ) -> Vec<(String, Voice, Option<String>, Option<usize>)> {
         let registry = registry();
-        let finder = Finder::new(&registry, References::All).expect("finder");
+        // Names only, as before references were resolved; speakers still use them all.
+        let finder = Finder::new(&registry, References::Names).expect("finder");
         let annotator =
             VoiceAnnotator::new(registry.actors.iter().map(|a| a.kind).collect(), method);
         let article = Article::of_text("a", text, "f");
-        prepare(
-            &article,
-            &crate::text::EnglishRules,
-            &finder,
-            &[&annotator],
-        )
-        .mentions
-        .into_iter()
-        .map(|m| {
-            (
-                text[m.span].to_string(),
-                m.voice,
-                m.speaker.as_ref().map(|s| s.text.clone()),
-                m.speaker.and_then(|s| s.actor),
-            )
-        })
-        .collect()
+        prepare(&article, &crate::text::EnglishRules, &finder, &[&annotator])
+            .mentions
+            .into_iter()
+            .map(|m| {
+                (
+                    text[m.span].to_string(),
+                    m.voice,
+                    m.speaker.as_ref().map(|s| s.text.clone()),
+                    m.speaker.and_then(|s| s.actor),
+                )
+            })
+            .collect()
     }
 
     #[test]

@@ -149,7 +149,10 @@ impl ReadRow for MentionRow {
                 match (start.as_str(), end.as_str()) {
                     ("", "") => None,
                     _ => {
-                        let offset = |s: &str| s.parse::<usize>().map_err(|_| format!("antecedent offset {s:?} is not a number"));
+                        let offset = |s: &str| {
+                            s.parse::<usize>()
+                                .map_err(|_| format!("antecedent offset {s:?} is not a number"))
+                        };
                         Some(offset(&start)?..offset(&end)?)
                     }
                 }
