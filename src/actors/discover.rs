@@ -1,9 +1,12 @@
-//! Suggesting registry entries: frequent capitalised names that no registry form covers.
+//! Suggesting registry entries: frequent capitalised names that no registry form covers,
+//! and frequent role phrases ("the interior minister") that no role of the registry does.
 
 use std::collections::HashMap;
 use std::ops::Range;
 
 use super::matcher::Matcher;
+use super::roles::{words_of, Roles};
+use crate::annotate::references::role_phrases;
 use crate::corpus::{CorpusError, Reader, Record, Reject};
 use crate::text::split_sentences;
 
@@ -96,17 +99,42 @@ pub struct Candidate {
     pub example: String,
 }
 
-/// Counts names across articles; feed articles one by one, then take the list.
+/// What a candidate is: a name for the registry, or a role phrase for a roles file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Suggestion {
+    Name,
+    Role,
+}
+
+impl Suggestion {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Suggestion::Name => "name",
+            Suggestion::Role => "role",
+        }
+    }
+}
+
+/// Per candidate: occurrences, articles, an example sentence.
+type Counts = HashMap<String, (u64, u64, String)>;
+
+/// Counts names and role phrases across articles; feed articles one by one, then take the
+/// list.
 pub struct Discovery<'a> {
     matcher: &'a Matcher,
-    counts: HashMap<String, (u64, u64, String)>,
+    /// The registry's role phrases ("president", "white house"), lowercase words.
+    roles: Vec<Vec<String>>,
+    names: Counts,
+    role_phrases: Counts,
 }
 
 impl<'a> Discovery<'a> {
-    pub fn new(matcher: &'a Matcher) -> Self {
+    pub fn new(matcher: &'a Matcher, roles: &Roles) -> Self {
         Self {
             matcher,
-            counts: HashMap::new(),
+            roles: roles.tenures.iter().map(|t| t.phrase.clone()).collect(),
+            names: HashMap::new(),
+            role_phrases: HashMap::new(),
         }
     }
 
@@ -119,7 +147,9 @@ impl<'a> Discovery<'a> {
             .map(|m| m.span)
             .collect();
         let mut in_article: Vec<String> = Vec::new();
+        let mut roles_in_article: Vec<String> = Vec::new();
         for sentence in sentences {
+            let example = || text[sentence.clone()].to_string();
             for name in capitalised_runs(text, sentence.clone()) {
                 if covered
                     .iter()
@@ -127,16 +157,19 @@ impl<'a> Discovery<'a> {
                 {
                     continue;
                 }
-                let name_text = text[name].to_string();
-                let entry = self
-                    .counts
-                    .entry(name_text.clone())
-                    .or_insert_with(|| (0, 0, text[sentence.clone()].to_string()));
-                entry.0 += 1;
-                if !in_article.contains(&name_text) {
-                    entry.1 += 1;
-                    in_article.push(name_text);
+                count(&mut self.names, &text[name], &mut in_article, example);
+            }
+            for role in role_phrases(text, sentence.clone()) {
+                let words = words_of(&text[role]);
+                if self.roles.iter().any(|r| words.ends_with(r)) {
+                    continue;
                 }
+                count(
+                    &mut self.role_phrases,
+                    &words.join(" "),
+                    &mut roles_in_article,
+                    example,
+                );
             }
         }
     }
@@ -161,21 +194,47 @@ impl<'a> Discovery<'a> {
         Ok(rejected)
     }
 
-    /// Names seen at least `min_count` times, most frequent first (ties by name).
-    pub fn candidates(self, min_count: u64) -> Vec<Candidate> {
-        let mut out: Vec<Candidate> = self
-            .counts
+    /// Names, then role phrases, seen at least `min_count` times, each most frequent first
+    /// (ties by name).
+    pub fn candidates(self, min_count: u64) -> Vec<(Suggestion, Candidate)> {
+        let ranked = |counts: Counts| {
+            let mut out: Vec<Candidate> = counts
+                .into_iter()
+                .filter(|(_, (count, _, _))| *count >= min_count)
+                .map(|(name, (count, articles, example))| Candidate {
+                    name,
+                    count,
+                    articles,
+                    example,
+                })
+                .collect();
+            out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+            out
+        };
+        let names = ranked(self.names)
             .into_iter()
-            .filter(|(_, (count, _, _))| *count >= min_count)
-            .map(|(name, (count, articles, example))| Candidate {
-                name,
-                count,
-                articles,
-                example,
-            })
-            .collect();
-        out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
-        out
+            .map(|c| (Suggestion::Name, c));
+        let roles = ranked(self.role_phrases)
+            .into_iter()
+            .map(|c| (Suggestion::Role, c));
+        names.chain(roles).collect()
+    }
+}
+
+/// Counts one occurrence of `key` in `counts`, and its article once.
+fn count(
+    counts: &mut Counts,
+    key: &str,
+    in_article: &mut Vec<String>,
+    example: impl FnOnce() -> String,
+) {
+    let entry = counts
+        .entry(key.to_string())
+        .or_insert_with(|| (0, 0, example()));
+    entry.0 += 1;
+    if !in_article.iter().any(|k| k == key) {
+        entry.1 += 1;
+        in_article.push(key.to_string());
     }
 }
 
@@ -251,6 +310,38 @@ mod tests {
             .into_iter()
             .map(|r| &text[r])
             .collect()
+    }
+
+    #[test]
+    fn role_phrases_the_registry_lacks_are_suggested() {
+        let registry = crate::actors::Registry::default();
+        let matcher = Matcher::new(&registry).expect("matcher");
+        let mut roles = Roles::default();
+        roles.tenures.push(crate::actors::Role {
+            phrase: vec!["president".into()],
+            actor: 0,
+            from: None,
+            to: None,
+            qualifiers: Vec::new(),
+            origin: crate::actors::registry::Origin {
+                file: "r.csv".into(),
+                line: 2,
+            },
+        });
+        let mut discovery = Discovery::new(&matcher, &roles);
+        let text = "The interior minister resigned. The president spoke, and the interior \
+                    minister's deputy left. The prime minister Alberto Otárola stayed.";
+        discovery.add(text, &split_sentences(text));
+        let found: Vec<(Suggestion, String, u64)> = discovery
+            .candidates(1)
+            .into_iter()
+            .filter(|(s, _)| *s == Suggestion::Role)
+            .map(|(s, c)| (s, c.name, c.count))
+            .collect();
+        assert_eq!(
+            found,
+            [(Suggestion::Role, "the interior minister".into(), 2)]
+        );
     }
 
     #[test]

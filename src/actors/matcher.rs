@@ -22,7 +22,8 @@ use super::registry::Registry;
 
 /// How a reference refers to its actor: the matcher finds the first four (a name as the
 /// registry writes it), the resolver (`annotate::references`) the rest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Form {
     Name,
     Alias,

@@ -58,9 +58,26 @@ impl References {
         References::Names
     }
 
-    /// Whether a reference of `form` is scored.
-    pub fn scores(self, form: Form) -> bool {
-        self == References::All || form.is_name()
+    /// The mentions to score among an article's references (in text order): every name,
+    /// and with `All` the first pronoun, role or description of an actor in a sentence
+    /// that names the actor nowhere. A sentence that names Petro is already read for him;
+    /// "his" beside it would score the same sentence twice and weigh it double.
+    pub fn scored(self, references: Vec<LocatedMention>) -> Vec<LocatedMention> {
+        let named: BTreeSet<(usize, usize)> = references
+            .iter()
+            .filter(|m| m.form.is_name())
+            .map(|m| (m.sentence, m.actor))
+            .collect();
+        let mut resolved: BTreeSet<(usize, usize)> = BTreeSet::new();
+        references
+            .into_iter()
+            .filter(|m| {
+                m.form.is_name()
+                    || (self == References::All
+                        && !named.contains(&(m.sentence, m.actor))
+                        && resolved.insert((m.sentence, m.actor)))
+            })
+            .collect()
     }
 }
 
@@ -299,6 +316,14 @@ struct Written {
     lowercase_head: bool,
 }
 
+/// Whom a pronoun can refer to.
+#[derive(Debug, Clone, Copy)]
+enum Referent {
+    Person(Gender),
+    Organization,
+    Group,
+}
+
 /// What the resolver knows of the article at a reference.
 struct Context<'a> {
     /// The reference's sentence.
@@ -477,9 +502,9 @@ impl<'r> Resolver<'r> {
                     countries: &countries,
                 };
                 let found = self
-                    .pronoun(&tokens, i, &article)
+                    .pronoun(tokens, i, &article)
                     .map(|(actor, antecedent)| (actor, i..i + 1, Form::Pronoun, antecedent))
-                    .or_else(|| self.description(&tokens, before_name, i, &article));
+                    .or_else(|| self.description(tokens, before_name, i, &article));
                 match found {
                     Some((actor, token_range, form, antecedent)) => {
                         let span = tokens[token_range.start].span.start
@@ -542,32 +567,31 @@ impl<'r> Resolver<'r> {
             return None;
         }
         let word = token.lower.as_str();
-        let person = |gender: Gender| {
-            move |r: &Resolver, a: usize| {
+        let (referent, window) = if MASCULINE.contains(&word) {
+            (Referent::Person(Gender::Male), self.weights.window)
+        } else if FEMININE.contains(&word) {
+            (Referent::Person(Gender::Female), self.weights.window)
+        } else if SINGULAR_NEUTER.contains(&word)
+            || (word == "it" && tokens.get(i + 1).is_some() && is_cue_at(tokens, i + 1))
+        {
+            // "it" only as a speaker ("it said"): elsewhere it is mostly a thing or
+            // nothing ("it is clear that").
+            (Referent::Organization, 1)
+        } else if PLURAL.contains(&word) {
+            // "they" is mostly people (officials, players, voters) even next to an
+            // organization's name (GUM: 4 of 31 right), so only a group ("protesters")
+            // takes it.
+            (Referent::Group, 1)
+        } else {
+            return None;
+        };
+        let compatible = |r: &Resolver, a: usize| match referent {
+            Referent::Person(gender) => {
                 r.kind(a) == Kind::Person && r.registry.actors[a].gender == Some(gender)
             }
+            Referent::Organization => r.kind(a) == Kind::Organization,
+            Referent::Group => r.kind(a) == Kind::Group,
         };
-        let organization = |r: &Resolver, a: usize| r.kind(a) == Kind::Organization;
-        let group = |r: &Resolver, a: usize| r.kind(a) == Kind::Group;
-        let (compatible, window): (Box<dyn Fn(&Resolver, usize) -> bool>, usize) =
-            if MASCULINE.contains(&word) {
-                (Box::new(person(Gender::Male)), self.weights.window)
-            } else if FEMININE.contains(&word) {
-                (Box::new(person(Gender::Female)), self.weights.window)
-            } else if SINGULAR_NEUTER.contains(&word)
-                || (word == "it" && tokens.get(i + 1).is_some() && is_cue_at(tokens, i + 1))
-            {
-                // "it" only as a speaker ("it said"): elsewhere it is mostly a thing or
-                // nothing ("it is clear that").
-                (Box::new(organization), 1)
-            } else if PLURAL.contains(&word) {
-                // "they" is mostly people (officials, players, voters) even next to an
-                // organization's name (GUM: 4 of 31 right), so only a group ("protesters")
-                // takes it.
-                (Box::new(group), 1)
-            } else {
-                return None;
-            };
         let is_person = MASCULINE.contains(&word) || FEMININE.contains(&word);
         let reflexive = REFLEXIVE.contains(&word);
         let object = OBJECT.contains(&word)
@@ -628,6 +652,26 @@ impl<'r> Resolver<'r> {
             weights.insert(NOBODY, (weight, None));
         }
         let best = confident(&weights, self.weights.margin).filter(|&b| b != NOBODY)?;
+        // "Microsoft's Internet Explorer 6 … its durability": a name nobody's registry
+        // entry covers, between an organization and "its", is likelier what "its" means.
+        if matches!(referent, Referent::Organization) {
+            let antecedent_end = seen
+                .iter()
+                .rev()
+                .find(|s| s.actor == best)
+                .map_or(0, |s| s.span.end);
+            let unknown_name = tokens[..i].iter().enumerate().any(|(at, t)| {
+                t.capital
+                    && at > 0
+                    && t.span.start >= antecedent_end
+                    && !seen
+                        .iter()
+                        .any(|s| s.span.start <= t.span.start && t.span.end <= s.span.end)
+            });
+            if unknown_name {
+                return None;
+            }
+        }
         // The antecedent: the latest direct reference, or the name that kept the person in
         // view ("the Boluarte government") when there is none in the window.
         let antecedent = weights[&best].1.clone().or_else(|| {
@@ -1062,7 +1106,7 @@ fn clause_subject(tokens: &[Token]) -> Option<Range<usize>> {
             .collect();
         if let (Some(first), Some(last)) = (names.first(), names.last()) {
             // Only a clause that goes on past its subject (a verb before the pronoun).
-            return (skip + names.len() < rest.len()).then(|| first.span.start..last.span.end);
+            return (skip + names.len() < rest.len()).then_some(first.span.start..last.span.end);
         }
         let coordinated = start > 0
             && matches!(tokens[start - 1].lower.as_str(), "and" | "or" | "but")
@@ -1118,6 +1162,43 @@ fn name_head(name: &str) -> Option<String> {
     })
 }
 
+/// The role phrases of a sentence that refer to somebody without naming them: "the" and up
+/// to three modifiers before a person's title ("the interior minister", "the Republican
+/// nominee"), not standing before a name ("the prime minister Alberto Otárola" is a
+/// title). What `actors discover` suggests for a roles file.
+pub fn role_phrases(text: &str, sentence: Range<usize>) -> Vec<Range<usize>> {
+    let tokens = tokenize(text, sentence);
+    let mut found = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        if token.lower != "the" {
+            continue;
+        }
+        let words: Vec<&Token> = tokens[i + 1..]
+            .iter()
+            .take_while(|t| t.kind == TokenKind::Word)
+            .take(4)
+            .collect();
+        let bare = |t: &Token| {
+            t.lower
+                .trim_end_matches("'s")
+                .trim_end_matches("’s")
+                .to_string()
+        };
+        let Some(head) = words
+            .iter()
+            .rposition(|t| PERSON_HEADS.contains(&bare(t).as_str()))
+        else {
+            continue;
+        };
+        let possessive = bare(words[head]) != words[head].lower;
+        if possessive || ends_noun_phrase(tokens.get(i + 2 + head)) {
+            let span = token.span.start..words[head].span.end;
+            found.push(without_clitic(text, span));
+        }
+    }
+    found
+}
+
 /// A reference's span without the clitic its last word carries ("he's" → "he", "the
 /// government’s" → "the government").
 fn without_clitic(text: &str, span: Range<usize>) -> Range<usize> {
@@ -1153,7 +1234,7 @@ fn confident<T>(weights: &HashMap<usize, (f64, T)>, margin: f64) -> Option<usize
 mod tests {
     use super::*;
     use crate::corpus::Article;
-    use crate::score::prepare::{prepare, Finder};
+    use crate::score::prepare::{prepare, references, Finder};
     use std::io::Write;
 
     const ACTORS: &str = "id,name,aliases,camp,kind,gender\n\
@@ -1191,7 +1272,7 @@ mod tests {
         let finder = Finder::new(&registry, References::All).expect("finder");
         let mut article = Article::of_text("a", text, "f");
         article.date = date.into();
-        prepare(&article, &crate::text::EnglishRules, &finder, &[])
+        references(&article, &crate::text::EnglishRules, &finder)
             .mentions
             .into_iter()
             .filter(|m| !m.form.is_name())

@@ -21,7 +21,7 @@ use serde::Serialize;
 use crate::actors::{Actor, Form, Gender, Kind, Matcher, Registry};
 use crate::annotate::references::{References, Resolver, Weights};
 use crate::corpus::Article;
-use crate::score::prepare::{prepare, Finder};
+use crate::score::prepare::{references, Finder};
 use crate::text::EnglishRules;
 
 #[derive(Debug, thiserror::Error)]
@@ -480,7 +480,7 @@ pub fn evaluate(
             references: References::All,
         };
         let article = Article::of_text(doc.name.clone(), text.clone(), doc.name.clone());
-        let annotated = prepare(&article, &EnglishRules, &finder, &[]);
+        let annotated = references(&article, &EnglishRules, &finder);
         let token_at = |byte: usize| spans.partition_point(|s| s.end <= byte);
         let actor_of: HashMap<u32, usize> =
             entities.iter().enumerate().map(|(i, e)| (*e, i)).collect();

@@ -12,7 +12,8 @@ use super::args::InputArgs;
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// List frequent capitalised names the registry does not cover, as CSV on stdout.
+    /// List frequent capitalised names the registry does not cover, and frequent role
+    /// phrases ("the interior minister") its roles do not, as CSV on stdout.
     Discover {
         #[command(flatten)]
         input: InputArgs,
@@ -38,14 +39,15 @@ pub fn run(command: Command) -> Result<()> {
         Registry::load(&actors)?
     };
     let matcher = Matcher::new(&registry)?;
-    let mut discovery = Discovery::new(&matcher);
+    let mut discovery = Discovery::new(&matcher, &registry.roles);
     let rejected = discovery.scan(Reader::new(inputs, fields), |r| {
         eprintln!("{}:{}: skipped: {}", r.file, r.line, r.reason)
     })?;
     let mut out = csv::Writer::from_writer(std::io::stdout().lock());
-    out.write_record(["name", "count", "articles", "example"])?;
-    for c in discovery.candidates(min_count) {
+    out.write_record(["kind", "name", "count", "articles", "example"])?;
+    for (kind, c) in discovery.candidates(min_count) {
         out.write_record([
+            kind.as_str().to_string(),
             c.name,
             c.count.to_string(),
             c.articles.to_string(),

@@ -470,6 +470,8 @@ fn evidence(run: &Run, per_group: usize) -> Result<Vec<EvidenceRow>, CompareErro
                 article_id: art.id.clone(),
                 actor_id: m.actor_id,
                 mention: m.mention,
+                form: m.form,
+                antecedent: m.antecedent_text,
                 start: m.start,
                 end: m.end,
                 score: s,

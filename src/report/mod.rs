@@ -83,16 +83,37 @@ fn html_num(x: Option<f64>) -> String {
     x.map_or("–".into(), |v| format!("{v:+.3}"))
 }
 
-/// The mention's context with the first occurrence of the mention highlighted.
+/// The mention's context with the first occurrence of the mention highlighted (a whole
+/// word, so "her" is not found inside "other"), and for a resolved pronoun, role or
+/// description what it was resolved through ("her → Dina Boluarte").
 fn highlighted(row: &EvidenceRow) -> String {
-    match row.context.find(&row.mention) {
+    let whole_word = |at: &usize| {
+        let before = row.context[..*at].chars().next_back();
+        let after = row.context[at + row.mention.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    };
+    let found = row
+        .context
+        .match_indices(row.mention.as_str())
+        .map(|(at, _)| at)
+        .find(whole_word);
+    let resolved = if row.antecedent.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " <span class=\"note\">({} → {})</span>",
+            row.form.as_str(),
+            escape(&row.antecedent)
+        )
+    };
+    match found {
         Some(at) if !row.mention.is_empty() => format!(
-            "{}<mark>{}</mark>{}",
+            "{}<mark>{}</mark>{resolved}{}",
             escape(&row.context[..at]),
             escape(&row.mention),
             escape(&row.context[at + row.mention.len()..])
         ),
-        _ => escape(&row.context),
+        _ => format!("{}{resolved}", escape(&row.context)),
     }
 }
 

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::{header_with_camps, num, relative_cells, Layout, Row, GROUP_COLUMNS};
+use crate::actors::Form;
 use crate::aggregate::{Estimate, GroupStats, RelativeStats};
 
 fn interval(ci: Option<(f64, f64)>) -> [String; 2] {
@@ -199,6 +200,10 @@ pub struct EvidenceRow {
     pub article_id: String,
     pub actor_id: String,
     pub mention: String,
+    /// How the text refers to the actor (mentions.csv's `form`).
+    pub form: Form,
+    /// What a pronoun, role or description was resolved through, as written.
+    pub antecedent: String,
     pub start: usize,
     pub end: usize,
     pub score: f64,
@@ -220,6 +225,8 @@ impl Row for EvidenceRow {
             "article_id",
             "actor_id",
             "mention",
+            "form",
+            "antecedent",
             "start",
             "end",
             "score",
@@ -236,6 +243,8 @@ impl Row for EvidenceRow {
             self.article_id.clone(),
             self.actor_id.clone(),
             self.mention.clone(),
+            self.form.as_str().to_string(),
+            self.antecedent.clone(),
             self.start.to_string(),
             self.end.to_string(),
             num(Some(self.score)),

@@ -32,8 +32,9 @@ pub struct MentionRow {
     /// description, pronoun).
     pub form: Form,
     /// For a resolved reference: the byte range of the reference it was resolved through
-    /// (its antecedent, or a quotation's source for "I"/"we").
+    /// (its antecedent, or a quotation's source for "I"/"we"), and that text as written.
     pub antecedent: Option<Range<usize>>,
+    pub antecedent_text: String,
     /// The sentence, or a bounded excerpt of it around the mention (`excerpt`).
     pub context: String,
     pub p_negative: f64,
@@ -81,6 +82,7 @@ impl Row for MentionRow {
             "form",
             "antecedent_start",
             "antecedent_end",
+            "antecedent",
             "context",
             "p_negative",
             "p_neutral",
@@ -113,6 +115,7 @@ impl Row for MentionRow {
                 .as_ref()
                 .map(|a| a.end.to_string())
                 .unwrap_or_default(),
+            self.antecedent_text.clone(),
             self.context.clone(),
             num(Some(self.p_negative)),
             num(Some(self.p_neutral)),
@@ -157,6 +160,7 @@ impl ReadRow for MentionRow {
                     }
                 }
             },
+            antecedent_text: c.text()?,
             context: c.text()?,
             p_negative: required(c.number()?)?,
             p_neutral: required(c.number()?)?,

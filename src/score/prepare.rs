@@ -29,12 +29,30 @@ impl<'r> Finder<'r> {
     }
 }
 
-/// One article through segmentation, reference finding and the `annotators`.
+/// One article through segmentation, reference finding and the `annotators`, with the
+/// references the finder's policy scores as its mentions.
 pub fn prepare(
     article: &Article,
     segmenter: &dyn Segmenter,
     finder: &Finder,
     annotators: &[&dyn Annotator],
+) -> AnnotatedArticle {
+    let mut annotated = references(article, segmenter, finder);
+    for annotator in annotators {
+        annotator.annotate(article, &mut annotated);
+    }
+    annotated.mentions = finder
+        .references
+        .scored(std::mem::take(&mut annotated.mentions));
+    annotated
+}
+
+/// One article's sentences and every reference to an actor in it: names, and the pronouns,
+/// roles and descriptions the resolver resolves.
+pub fn references(
+    article: &Article,
+    segmenter: &dyn Segmenter,
+    finder: &Finder,
 ) -> AnnotatedArticle {
     let found = finder.matcher.find(&article.text);
     let sentences = joined_across_names(
@@ -65,16 +83,10 @@ pub fn prepare(
         mentions,
         Day::parse(&article.date),
     );
-    let mut annotated = AnnotatedArticle {
+    AnnotatedArticle {
         sentences,
         mentions,
-    };
-    for annotator in annotators {
-        annotator.annotate(article, &mut annotated);
     }
-    let references = finder.references;
-    annotated.mentions.retain(|m| references.scores(m.form));
-    annotated
 }
 
 /// `sentences` with those a known name runs across joined into one: a registry name never

@@ -120,6 +120,11 @@ impl ScoredArticle {
                     mention: article.text[m.span.clone()].to_string(),
                     form: m.form,
                     antecedent: m.antecedent.clone(),
+                    antecedent_text: m
+                        .antecedent
+                        .as_ref()
+                        .map(|a| article.text[a.clone()].to_string())
+                        .unwrap_or_default(),
                     context: excerpt(&article.text, sentence, m.span.clone()),
                     p_negative: stance.negative as f64,
                     p_neutral: stance.neutral as f64,

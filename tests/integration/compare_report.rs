@@ -21,7 +21,7 @@ fn write_run(dir: &Path) {
          s3,South,2023-02-04,,e3,1,1,,,0,,0,\ns4,South,,,,0,0,,,0,,0,\n",
     )
     .unwrap();
-    let header = "article_id,outlet,actor_id,camp,sentence_start,sentence_end,start,end,mention,context,p_negative,p_neutral,p_positive,score,voice,speaker_id,speaker_camp,speaker_text\n";
+    let header = "article_id,outlet,actor_id,camp,sentence_start,sentence_end,start,end,mention,form,antecedent_start,antecedent_end,antecedent,context,p_negative,p_neutral,p_positive,score,voice,speaker_id,speaker_camp,speaker_text\n";
     let rows = [
         ("n1", "North", "ann", "left", "Ann won.", "0.5"),
         (
@@ -61,7 +61,7 @@ fn write_run(dir: &Path) {
             "own,,,"
         };
         text += &format!(
-            "{a},{o},{actor},{camp},0,{},{start},{},{mention},\"{sentence}\",0,0,0,{s},{voice}\n",
+            "{a},{o},{actor},{camp},0,{},{start},{},{mention},name,,,,\"{sentence}\",0,0,0,{s},{voice}\n",
             sentence.len(),
             start + mention.len()
         );
@@ -115,6 +115,7 @@ fn write_manifest(dir: &Path, axis: Option<Axis>) {
             voice: Default::default(),
             stories: Default::default(),
             tone_voices: Default::default(),
+            references: Default::default(),
             shard: None,
         },
         counts: Counts {

@@ -13,6 +13,7 @@ mod installed;
 mod mpnet;
 mod newsmtsc;
 mod onnx;
+mod references;
 mod resume;
 mod schema;
 mod score;
@@ -37,6 +38,7 @@ fn main() {
         mpnet::trials(),
         newsmtsc::trials(),
         onnx::trials(),
+        references::trials(),
         resume::trials(),
         schema::trials(),
         score::trials(),

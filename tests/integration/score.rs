@@ -84,6 +84,7 @@ fn options(inputs: Vec<(PathBuf, Format)>, out: PathBuf) -> ScoreOptions {
         voice: VoiceChoice::Learned,
         stories: StorySource::Given,
         tone_voices: Default::default(),
+        references: Default::default(),
     }
 }
 
