@@ -4,48 +4,22 @@
 //! `scripts/bench-references` measures the whole scoring run with `--references all` and
 //! `names` beside it. Needs `../shared/datasets/polnear/text/`; says SKIPPED without.
 
-use std::path::Path;
+mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use slant::actors::Registry;
 use slant::annotate::References;
-use slant::corpus::Article;
 use slant::score::prepare::{references, Finder};
 use slant::text::{EnglishRules, Segmenter};
 
-fn articles(dir: &Path) -> Vec<Article> {
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    paths.sort();
-    paths
-        .into_iter()
-        .filter_map(|p| {
-            let mut article = Article::of_text(
-                p.display().to_string(),
-                std::fs::read_to_string(&p).ok()?,
-                p.display().to_string(),
-            );
-            // PolNeAR's articles are from the 2016 campaign: the date picks the role holders.
-            article.date = "2016-09-15".into();
-            Some(article)
-        })
-        .collect()
-}
+/// The date the articles are read at (PolNeAR's are from the 2016 campaign: the date picks the role holders).
+const DATE: Option<&str> = Some("2016-09-15");
 
 fn resolver(c: &mut Criterion) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let corpus = articles(&root.join("../shared/datasets/polnear/text"));
-    if corpus.is_empty() {
-        eprintln!("SKIPPED: ../shared/datasets/polnear/text/ is not there");
+    let Some(corpus) = common::polnear_articles(DATE) else {
         return;
-    }
-    let registry = match Registry::load(&[root.join("datasets/actors/us.csv")]) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("SKIPPED: {e}");
-            return;
-        }
+    };
+    let Some(registry) = common::us_registry() else {
+        return;
     };
     let finder = Finder::new(&registry, References::All).expect("finder");
     let names_only = || {

@@ -3,47 +3,24 @@
 //! the difference with the whole scoring run of the same articles (`scripts/bench-voices`
 //! measures both in one go). Needs `../shared/datasets/polnear/text/`; says SKIPPED without.
 
-use std::path::Path;
+mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use slant::actors::Registry;
 use slant::annotate::References;
 use slant::annotate::{Annotator, VoiceAnnotator, VoiceChoice};
-use slant::corpus::Article;
 use slant::score::prepare::prepare;
 use slant::score::prepare::Finder;
 use slant::text::EnglishRules;
 
-fn articles(dir: &Path) -> Vec<Article> {
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    paths.sort();
-    paths
-        .into_iter()
-        .filter_map(|p| {
-            Some(Article::of_text(
-                p.display().to_string(),
-                std::fs::read_to_string(&p).ok()?,
-                p.display().to_string(),
-            ))
-        })
-        .collect()
-}
+/// The date the articles are read at (none, as the voice stage needs none).
+const DATE: Option<&str> = None;
 
 fn voice_stage(c: &mut Criterion) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let corpus = articles(&root.join("../shared/datasets/polnear/text"));
-    if corpus.is_empty() {
-        eprintln!("SKIPPED: ../shared/datasets/polnear/text/ is not there");
+    let Some(corpus) = common::polnear_articles(DATE) else {
         return;
-    }
-    let registry = match Registry::load(&[root.join("datasets/actors/us.csv")]) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("SKIPPED: {e}");
-            return;
-        }
+    };
+    let Some(registry) = common::us_registry() else {
+        return;
     };
     let finder = Finder::new(&registry, References::Names).expect("finder");
     let kinds = || registry.actors.iter().map(|a| a.kind).collect();

@@ -71,6 +71,23 @@ pub struct Origin {
     pub line: u64,
 }
 
+impl Origin {
+    /// Places in `file`, by line.
+    pub fn in_file(file: &Path) -> impl Fn(u64) -> Origin + '_ {
+        move |line| Origin {
+            file: file.to_path_buf(),
+            line,
+        }
+    }
+}
+
+/// A reader of a registry or roles CSV: a header, `#` lines as comments.
+pub(super) fn csv_reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .from_reader(bytes)
+}
+
 impl std::fmt::Display for Origin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}:{}", self.file.display(), self.line)
@@ -191,13 +208,8 @@ impl Registry {
     }
 
     fn add_csv(&mut self, path: &Path, bytes: &[u8]) -> Result<(), RegistryError> {
-        let origin = |line: u64| Origin {
-            file: path.to_path_buf(),
-            line,
-        };
-        let mut reader = csv::ReaderBuilder::new()
-            .comment(Some(b'#'))
-            .from_reader(bytes);
+        let origin = Origin::in_file(path);
+        let mut reader = csv_reader(bytes);
         let headers = reader
             .headers()
             .map_err(|e| RegistryError::Row {

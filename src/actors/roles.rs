@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 
-use super::registry::Origin;
+use super::registry::{csv_reader, Origin};
 
 /// A calendar day as `YYYYMMDD`, so that days order as numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -106,13 +106,8 @@ impl Roles {
         bytes: &[u8],
         ids: &HashMap<&str, usize>,
     ) -> Result<Roles, RolesError> {
-        let origin = |line: u64| Origin {
-            file: path.to_path_buf(),
-            line,
-        };
-        let mut reader = csv::ReaderBuilder::new()
-            .comment(Some(b'#'))
-            .from_reader(bytes);
+        let origin = Origin::in_file(path);
+        let mut reader = csv_reader(bytes);
         let header_error = |message: String| RolesError::Row {
             origin: origin(1),
             message,

@@ -326,8 +326,8 @@ const OFFICE: &[&str] = &[
     "losing", "retake", "retaking", "seek", "seeks", "sought", "seeking", "capture", "take",
     "takes", "taking", "hold", "holds", "occupy", "reclaim", "for", "without", "to", "toward",
     "towards", "as", "be", "become", "becomes", "became", "been", "is", "was", "are", "were",
-    "being", "of", "run", "running", "ran", "elect", "elected", "leave", "leaves", "left",
-    "leaving", "enter", "enters", "entered", "entering",
+    "being", "run", "running", "ran", "elect", "elected", "leave", "leaves", "left", "leaving",
+    "enter", "enters", "entered", "entering",
 ];
 
 /// Sentences back that a person's description looks for the actor it describes.
