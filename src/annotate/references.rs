@@ -663,12 +663,7 @@ impl<'r> Resolver<'r> {
                 }));
         let clause_start = tokens[..i]
             .iter()
-            .rposition(|t| {
-                matches!(
-                    t.kind,
-                    TokenKind::Comma | TokenKind::Break | TokenKind::Colon
-                ) || CLAUSE_BREAKS.contains(&t.lower.as_str())
-            })
+            .rposition(ends_clause)
             .map_or(0, |p| tokens[p].span.end);
         // Somebody's quoted words hold references of their own: "'Castillo is innocent,' he
         // said" is not Castillo speaking.
@@ -1160,6 +1155,19 @@ pub fn first_person(
         .collect()
 }
 
+/// A comma, a colon, a dash, a parenthesis or a semicolon.
+fn is_clause_mark(token: &Token) -> bool {
+    matches!(
+        token.kind,
+        TokenKind::Comma | TokenKind::Colon | TokenKind::Break
+    )
+}
+
+/// A clause mark or a word that opens a clause ("that", "and", "because").
+fn ends_clause(token: &Token) -> bool {
+    is_clause_mark(token) || CLAUSE_BREAKS.contains(&token.lower.as_str())
+}
+
 /// Whether a reference starting at byte `start` opens its sentence or the clause after a
 /// comma, with at most a conjunction and a determiner before it ("In the past months, the Boluarte
 /// government has …"): the place of a subject.
@@ -1167,12 +1175,7 @@ fn opens_clause(tokens: &[Token], start: usize) -> bool {
     let before = tokens.partition_point(|t| t.span.start < start);
     let clause = tokens[..before]
         .iter()
-        .rposition(|t| {
-            matches!(
-                t.kind,
-                TokenKind::Comma | TokenKind::Colon | TokenKind::Break
-            )
-        })
+        .rposition(is_clause_mark)
         .map_or(0, |p| p + 1);
     tokens[clause..before].iter().all(|t| {
         t.kind == TokenKind::Quote
@@ -1187,14 +1190,7 @@ fn opens_clause(tokens: &[Token], start: usize) -> bool {
 /// before it ("Peru needs to … and engage with its opponents"), so the search goes on back.
 fn clause_subject(tokens: &[Token]) -> Option<Range<usize>> {
     // A speech verb opens a clause too ("Salem said Mohamed wishes to use his fame").
-    let is_break = |at: usize| {
-        let t = &tokens[at];
-        matches!(
-            t.kind,
-            TokenKind::Comma | TokenKind::Colon | TokenKind::Break
-        ) || CLAUSE_BREAKS.contains(&t.lower.as_str())
-            || is_cue_at(tokens, at)
-    };
+    let is_break = |at: usize| ends_clause(&tokens[at]) || is_cue_at(tokens, at);
     let mut end = tokens.len();
     loop {
         let start = (0..end).rev().find(|&at| is_break(at)).map_or(0, |p| p + 1);
