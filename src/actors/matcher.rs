@@ -4,8 +4,8 @@
 //! actor outright), and for persons the surname alone and title + surname (which need the
 //! article's context). Matches must sit on word boundaries; overlapping matches keep the
 //! leftmost, then the longest, so "the Boluarte government" goes to the actor whose alias it
-//! is rather than to Boluarte. Forms are also matched without accents and with either
-//! apostrophe, as news text varies.
+//! is rather than to Boluarte. Forms and text are matched folded (`folding`): without
+//! accents, with one apostrophe and one kind of space, as news text varies.
 //!
 //! Resolution is per article: a surname goes to the actor with that surname who is named in
 //! full (or by an alias) somewhere in the article, or to nobody if none or several are;
@@ -14,11 +14,9 @@
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, MatchKind};
-use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
-
+use super::folding::{fold, Folded};
 use super::registry::Registry;
+use aho_corasick::{AhoCorasick, MatchKind};
 
 /// How a reference refers to its actor: the matcher finds the first four (a name as the
 /// registry writes it), the resolver (`annotate::references`) the rest.
@@ -128,21 +126,6 @@ pub struct Matcher {
     targets: Vec<Vec<(usize, Form)>>,
 }
 
-fn strip_accents(s: &str) -> String {
-    s.nfd().filter(|c| !is_combining_mark(*c)).nfc().collect()
-}
-
-/// The spellings a form is matched under.
-fn variants(form: &str) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    for base in [form.to_string(), strip_accents(form)] {
-        out.insert(base.replace('’', "'"));
-        out.insert(base.replace('\'', "’"));
-        out.insert(base);
-    }
-    out
-}
-
 #[derive(Debug, thiserror::Error)]
 #[error("cannot build the mention matcher: {0}")]
 pub struct MatcherError(String);
@@ -153,15 +136,14 @@ impl Matcher {
         let mut patterns: Vec<String> = Vec::new();
         let mut targets: Vec<Vec<(usize, Form)>> = Vec::new();
         let mut add = |surface: &str, actor: usize, form: Form| {
-            for variant in variants(surface) {
-                let id = *index.entry(variant.clone()).or_insert_with(|| {
-                    patterns.push(variant);
-                    targets.push(Vec::new());
-                    targets.len() - 1
-                });
-                if !targets[id].contains(&(actor, form)) {
-                    targets[id].push((actor, form));
-                }
+            let folded = fold(surface);
+            let id = *index.entry(folded.clone()).or_insert_with(|| {
+                patterns.push(folded);
+                targets.push(Vec::new());
+                targets.len() - 1
+            });
+            if !targets[id].contains(&(actor, form)) {
+                targets[id].push((actor, form));
             }
         };
         for (i, actor) in registry.actors.iter().enumerate() {
@@ -183,8 +165,10 @@ impl Matcher {
         Ok(Self { automaton, targets })
     }
 
-    /// All resolved mentions in `text`, in text order.
-    pub fn find(&self, text: &str) -> Vec<Mention> {
+    /// All resolved mentions in `original`, in text order, as byte ranges of it.
+    pub fn find(&self, original: &str) -> Vec<Mention> {
+        let folded = Folded::new(original);
+        let text = folded.text.as_str();
         // Every boundary-respecting match, then leftmost-longest without overlaps.
         let mut found: Vec<(Range<usize>, usize)> = self
             .automaton
@@ -243,7 +227,7 @@ impl Matcher {
                             .unwrap_or(Form::Surname);
                         Some(Mention {
                             actor: *actor,
-                            span,
+                            span: folded.original(span),
                             form,
                         })
                     }
@@ -362,6 +346,19 @@ mod tests {
         assert_eq!(
             found("Lopez Obrador and AMLO."),
             [("amlo".into(), "Lopez Obrador"), ("amlo".into(), "AMLO")]
+        );
+    }
+
+    #[test]
+    fn names_written_apart_or_decomposed_are_found_as_written() {
+        let text = "Dina\u{a0}Boluarte met Pedro\nCastillo and Lo\u{301}pez  Obrador.";
+        assert_eq!(
+            found(text),
+            [
+                ("boluarte".into(), "Dina\u{a0}Boluarte"),
+                ("pcastillo".into(), "Pedro\nCastillo"),
+                ("amlo".into(), "Lo\u{301}pez  Obrador")
+            ]
         );
     }
 }

@@ -2,6 +2,7 @@
 //! discovering names the registry does not cover yet.
 
 pub mod discover;
+pub mod folding;
 pub mod matcher;
 pub mod registry;
 pub mod roles;

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::folding::fold;
 use super::roles::{Roles, RolesError};
 use crate::util::sha256_hex;
 
@@ -140,7 +141,7 @@ pub enum RegistryError {
         first: Box<Origin>,
         second: Box<Origin>,
     },
-    #[error("{second}: {name:?} names both {first_actor:?} ({first}) and {second_actor:?}; give it to one of them")]
+    #[error("{second}: {name} names both {first_actor:?} ({first}) and {second_actor:?}; give it to one of them")]
     NameConflict {
         name: String,
         first_actor: String,
@@ -305,25 +306,33 @@ impl Registry {
     }
 
     /// A name or alias may belong to one actor only (surnames may be shared: they are
-    /// resolved per article).
+    /// resolved per article). Names are compared as they are matched, folded: `Lopez` and
+    /// `López`, or `O'Neil` and `O’Neil`, on two actors would match the same text.
     fn check_names(&self) -> Result<(), RegistryError> {
-        let mut owner: HashMap<&str, &Actor> = HashMap::new();
+        let mut owner: HashMap<String, (&str, &Actor)> = HashMap::new();
         for actor in &self.actors {
-            let mut own: Vec<&str> = vec![actor.name.as_str()];
-            own.extend(actor.aliases.iter().map(String::as_str));
+            let mut own: Vec<(String, &str)> = std::iter::once(&actor.name)
+                .chain(&actor.aliases)
+                .map(|name| (fold(name), name.as_str()))
+                .collect();
             own.sort_unstable();
-            own.dedup();
-            for name in own {
-                if let Some(first) = owner.get(name) {
+            own.dedup_by(|a, b| a.0 == b.0);
+            for (key, name) in own {
+                if let Some((first_name, first)) = owner.get(&key) {
+                    let name = if *first_name == name {
+                        format!("{name:?}")
+                    } else {
+                        format!("{name:?} (matched like {first_name:?})")
+                    };
                     return Err(RegistryError::NameConflict {
-                        name: name.to_string(),
+                        name,
                         first_actor: first.id.clone(),
                         first: Box::new(first.origin.clone()),
                         second_actor: actor.id.clone(),
                         second: Box::new(actor.origin.clone()),
                     });
                 }
-                owner.insert(name, actor);
+                owner.insert(key, (name, actor));
             }
         }
         Ok(())

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use super::quotes::{find_attributions, subject_of, Attribution, Voice};
 use super::references::first_person;
 use super::tagger::{Tagger, TaggerError};
-use super::voice_model::{features, MentionContext, VoiceModel};
+use super::voice_model::{features, MentionContext, SentenceWords, VoiceModel};
 use super::{AnnotatedArticle, Annotator, LocatedMention};
 use crate::actors::Kind;
 use crate::corpus::Article;
@@ -130,6 +130,9 @@ impl VoiceAnnotator {
         annotated: &AnnotatedArticle,
         attributions: &'a [(Attribution, Speaker)],
     ) -> Vec<Reading<'a>> {
+        // Each sentence's words are read once, for all of its mentions.
+        let mut sentences: Vec<Option<SentenceWords>> = Vec::new();
+        sentences.resize_with(annotated.sentences.len(), || None);
         annotated
             .mentions
             .iter()
@@ -146,9 +149,12 @@ impl VoiceAnnotator {
                             s.start <= mention.span.start && mention.span.end <= s.end
                         })
                     });
+                let sentence = sentences[mention.sentence].get_or_insert_with(|| {
+                    SentenceWords::new(text, annotated.sentences[mention.sentence].clone())
+                });
                 let features = features(&MentionContext {
                     text,
-                    sentence: annotated.sentences[mention.sentence].clone(),
+                    sentence,
                     mention: mention.span.clone(),
                     holding: holding.map(|(a, _)| a),
                     is_source,

@@ -2,7 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
+
+use super::Usage;
 use clap::ValueEnum;
 use slant::corpus::{detect_format, FieldMap, Format};
 use slant::fetch::{cache_dir, WheelPackage, ONNXRUNTIME};
@@ -40,9 +42,34 @@ pub struct InputArgs {
     /// The field that names an article's story, where the input has one.
     #[arg(long, default_value = "story")]
     story_field: String,
-    /// Further input fields to carry into articles.csv (comma-separated).
-    #[arg(long, value_delimiter = ',')]
+    /// Further input fields to carry into articles.csv (comma-separated; none may be named
+    /// like a column articles.csv already has).
+    #[arg(long, value_delimiter = ',', value_parser = field_name)]
     keep_fields: Vec<String>,
+}
+
+/// A field name as given: not empty (`--keep-fields 'url,'` would make a nameless column).
+fn field_name(name: &str) -> Result<String, String> {
+    if name.trim().is_empty() {
+        return Err("an empty field name (a stray comma?)".into());
+    }
+    Ok(name.to_string())
+}
+
+/// Fewer bootstrap resamples than this leave a 95% interval's tails with almost nothing in
+/// them: the interval would be empty or degenerate without a word.
+const LEAST_RESAMPLES: usize = 50;
+
+/// `--resamples`: at least `LEAST_RESAMPLES`.
+pub fn resamples(value: &str) -> Result<usize, String> {
+    let n: usize = value.parse().map_err(|e| format!("{e}"))?;
+    if n < LEAST_RESAMPLES {
+        return Err(format!(
+            "at least {LEAST_RESAMPLES} (a 95% interval needs resamples in both tails; use \
+             1000 or more for figures you publish)"
+        ));
+    }
+    Ok(n)
 }
 
 impl InputArgs {
@@ -298,9 +325,10 @@ pub fn set_threads(threads: Option<usize>) -> Result<()> {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let most = THREADS_PER_CORE * cores;
         if n == 0 || n > most {
-            bail!(
+            return Err(Usage(format!(
                 "--threads {n}: give 1 to {most} ({THREADS_PER_CORE} per core, {cores} cores here)"
-            );
+            ))
+            .into());
         }
         std::env::set_var("RAYON_NUM_THREADS", n.to_string());
         rayon::ThreadPoolBuilder::new()

@@ -16,7 +16,7 @@ pub struct StatsArgs {
     #[arg(long)]
     axis: Vec<String>,
     /// Bootstrap resamples and permutations.
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = 2000, value_parser = super::args::resamples)]
     resamples: usize,
     #[arg(long, default_value_t = 20230329)]
     seed: u64,

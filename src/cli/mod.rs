@@ -82,10 +82,41 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-/// True when the error is `--strict` stopping at a bad record (exit code 3).
-pub fn stopped_by_strict(e: &anyhow::Error) -> bool {
-    matches!(
-        e.downcast_ref::<slant::score::ScoreError>(),
-        Some(slant::score::ScoreError::Strict { .. })
-    )
+/// An error's message with its causes, each cause said once: many library errors already
+/// name their cause in their own message ("nope.csv: cannot read: No such file or
+/// directory"), and printing the chain as well would repeat it.
+pub fn message(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
+/// A flag given a value it cannot take: bad usage, exit code 2 (as clap's own refusals).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Usage(pub String);
+
+/// The exit code for an error: 3 when `--strict` stopped at a bad record, 2 for bad usage
+/// (a flag's value), else 1.
+pub fn exit_code(e: &anyhow::Error) -> u8 {
+    use slant::score::ScoreError;
+    if e.downcast_ref::<Usage>().is_some()
+        || e.downcast_ref::<slant::aggregate::AxisError>().is_some()
+    {
+        return 2;
+    }
+    match e.downcast_ref::<ScoreError>() {
+        Some(ScoreError::Strict { .. }) => 3,
+        Some(ScoreError::KeptFieldCollides(_)) => 2,
+        _ => 1,
+    }
 }

@@ -61,7 +61,7 @@ pub struct Args {
     #[arg(long)]
     threads: Option<usize>,
     /// Bootstrap resamples for confidence intervals.
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = 2000, value_parser = super::args::resamples)]
     resamples: usize,
     /// Seed for the bootstrap.
     #[arg(long, default_value_t = 20230329)]

@@ -6,8 +6,9 @@
 //! rejected on its first line and reading goes on at the next line.
 
 use std::collections::VecDeque;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufReader, Read};
 
+use super::lines::Lines;
 use super::{article_from, encoding, reject, FieldMap, Record};
 
 /// Most lines one row may span: far more than any article's paragraphs, far fewer than a
@@ -15,7 +16,7 @@ use super::{article_from, encoding, reject, FieldMap, Record};
 const MAX_ROW_LINES: usize = 10_000;
 
 pub(super) struct CsvRows {
-    reader: BufReader<Box<dyn Read>>,
+    lines: Lines<BufReader<Box<dyn Read>>>,
     /// Lines read ahead and given back (a rejected row's lines after its first).
     pending: VecDeque<Vec<u8>>,
     /// The number of the next line to hand out.
@@ -28,7 +29,7 @@ pub(super) struct CsvRows {
 impl CsvRows {
     pub fn new(reader: BufReader<Box<dyn Read>>) -> Self {
         Self {
-            reader,
+            lines: Lines::new(reader),
             pending: VecDeque::new(),
             line: 0,
             header: None,
@@ -42,7 +43,7 @@ impl CsvRows {
             return Ok(Some(line));
         }
         let mut buf = Vec::new();
-        if self.reader.read_until(b'\n', &mut buf)? == 0 {
+        if self.lines.read_line(&mut buf)? == 0 {
             return Ok(None);
         }
         self.line += 1;

@@ -1,13 +1,16 @@
 //! JSONL input: one JSON object per line; blank lines are skipped.
 
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufReader, Read};
 
-use serde_json::Value;
+use std::collections::HashMap;
 
+use serde_json::value::RawValue;
+
+use super::lines::Lines;
 use super::{article_from, encoding, reject, FieldMap, Record};
 
 pub(super) fn next_line(
-    reader: &mut BufReader<Box<dyn Read>>,
+    reader: &mut Lines<BufReader<Box<dyn Read>>>,
     line: &mut u64,
     file: &str,
     fields: &FieldMap,
@@ -15,7 +18,7 @@ pub(super) fn next_line(
     let mut buf = Vec::new();
     loop {
         buf.clear();
-        if reader.read_until(b'\n', &mut buf)? == 0 {
+        if reader.read_line(&mut buf)? == 0 {
             return Ok(None);
         }
         *line += 1;
@@ -34,37 +37,71 @@ pub(super) fn next_line(
             )))
         }
     };
-    let value: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
+    // Fields are kept as written: a numeric id's digits must survive exactly
+    // (`12345678901234567890123` is no float, and `1e2` is not `100.0`).
+    let object: HashMap<String, &RawValue> = match serde_json::from_str::<&RawValue>(text) {
         Err(e) => return Ok(Some(reject(file, *line, "", format!("invalid JSON: {e}")))),
-    };
-    let Value::Object(object) = value else {
-        return Ok(Some(reject(file, *line, "", "not a JSON object")));
+        Ok(raw) if !raw.get().trim_start().starts_with('{') => {
+            return Ok(Some(reject(file, *line, "", "not a JSON object")))
+        }
+        Ok(raw) => match serde_json::from_str(raw.get()) {
+            Ok(object) => object,
+            Err(e) => return Ok(Some(reject(file, *line, "", format!("invalid JSON: {e}")))),
+        },
     };
     // Numeric ids, dates and kept fields are common and unambiguous; a number where words
     // belong (text, outlet, title) is a broken record, not something to score.
     let words = [&fields.text, &fields.outlet, &fields.title];
     let get = |name: &str| -> Result<Option<String>, String> {
-        match object.get(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(Value::Number(n)) if !words.iter().any(|w| *w == name) => Ok(Some(n.to_string())),
-            Some(other) => Err(format!(
+        let Some(raw) = object.get(name) else {
+            return Ok(None);
+        };
+        match Kind::of(raw.get()) {
+            Kind::Null => Ok(None),
+            Kind::String => serde_json::from_str(raw.get())
+                .map(Some)
+                .map_err(|e| format!("field {name:?}: {e}")),
+            Kind::Number if !words.iter().any(|w| *w == name) => Ok(Some(raw.get().to_string())),
+            other => Err(format!(
                 "field {name:?} is {}, expected a string",
-                kind_of(other)
+                other.name()
             )),
         }
     };
     Ok(Some(article_from(&get, fields, file, *line)))
 }
 
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+/// What a JSON value is, told by its first character (the value is valid JSON).
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Null,
+    Bool,
+    Number,
+    String,
+    Array,
+    Object,
+}
+
+impl Kind {
+    fn of(raw: &str) -> Kind {
+        match raw.trim_start().as_bytes().first() {
+            Some(b'n') => Kind::Null,
+            Some(b't' | b'f') => Kind::Bool,
+            Some(b'"') => Kind::String,
+            Some(b'[') => Kind::Array,
+            Some(b'{') => Kind::Object,
+            _ => Kind::Number,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Null => "null",
+            Kind::Bool => "a boolean",
+            Kind::Number => "a number",
+            Kind::String => "a string",
+            Kind::Array => "an array",
+            Kind::Object => "an object",
+        }
     }
 }

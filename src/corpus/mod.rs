@@ -20,6 +20,7 @@ mod csv;
 mod encoding;
 pub mod inputs;
 mod jsonl;
+mod lines;
 mod shard;
 mod txt;
 
@@ -217,9 +218,9 @@ pub fn detect_format(path: &Path, default: Option<Format>) -> Result<Format, Cor
 
 enum Source {
     /// The lines and the line number; the digest of the file's bytes as stored.
-    Lines(BufReader<Box<dyn Read>>, u64, Digest),
+    Lines(lines::Lines<BufReader<Box<dyn Read>>>, u64, Digest),
     Csv(Box<csv::CsvRows>, Digest),
-    Files(Vec<PathBuf>, usize, Hasher, u64),
+    Files(txt::TextFiles),
 }
 
 struct Open {
@@ -324,13 +325,13 @@ impl Reader {
         };
         let source = match format {
             Format::Txt => {
-                let mut files = if path.is_dir() {
-                    txt_files(path)?
+                let (root, mut files) = if path.is_dir() {
+                    (Some(path.to_path_buf()), txt_files(path)?)
                 } else {
-                    vec![path.to_path_buf()]
+                    (None, vec![path.to_path_buf()])
                 };
                 files.sort();
-                Source::Files(files, 0, Hasher::default(), 0)
+                Source::Files(txt::TextFiles::new(root, files))
             }
             _ => {
                 let raw: Box<dyn Read> = if path == Path::new("-") {
@@ -346,7 +347,11 @@ impl Reader {
                     let rows = csv::CsvRows::new(BufReader::with_capacity(1 << 16, inner));
                     Source::Csv(Box::new(rows), digest)
                 } else {
-                    Source::Lines(BufReader::with_capacity(1 << 16, inner), 0, digest)
+                    Source::Lines(
+                        lines::Lines::new(BufReader::with_capacity(1 << 16, inner)),
+                        0,
+                        digest,
+                    )
                 }
             }
         };
@@ -402,9 +407,7 @@ impl Iterator for Reader {
                     jsonl::next_line(reader, line, &file, &self.fields)
                 }
                 Source::Csv(rows, _) => csv::next_csv(rows, &file, &self.fields),
-                Source::Files(files, next, hasher, bytes) => {
-                    txt::next_file(files, next, hasher, bytes, &self.progress, &self.fields)
-                }
+                Source::Files(files) => files.next_file(&self.progress, &self.fields),
             };
             match outcome {
                 Ok(Some(record)) => {
@@ -427,7 +430,7 @@ impl Iterator for Reader {
                     };
                     let (sha, bytes) = match open.source {
                         Source::Lines(_, _, digest) | Source::Csv(_, digest) => digest.finish(),
-                        Source::Files(_, _, hasher, bytes) => (hasher.hex(), bytes),
+                        Source::Files(files) => files.finish(),
                     };
                     open.summary.sha256 = sha;
                     open.summary.bytes = bytes;

@@ -134,7 +134,12 @@ pub enum CellValue {
     Relative,
 }
 
-pub fn heatmap(cells: &[ActorOutletRow], max_actors: usize, shows: CellValue) -> String {
+pub fn heatmap(
+    cells: &[ActorOutletRow],
+    max_actors: usize,
+    shows: CellValue,
+    names: &super::Names,
+) -> String {
     // Relative values are differences of means, mostly within ±0.5: their colours saturate
     // at half the distance.
     let (value, scale, label, legend) = match shows {
@@ -181,12 +186,14 @@ pub fn heatmap(cells: &[ActorOutletRow], max_actors: usize, shows: CellValue) ->
     }
     for (i, (actor, _)) in actors.iter().enumerate() {
         let y = top + cell_h * i as f64;
+        let name = names.get(actor);
         let _ = writeln!(
             svg,
-            "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"end\" fill=\"#111\">{}</text>",
+            "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"end\" fill=\"#111\"><title>{}</title>{}</text>",
             label_w - 8.0,
             y + cell_h / 2.0 + 4.0,
-            escape(actor)
+            escape(name),
+            escape(&shortened(name, LABEL_CHARS))
         );
         for (j, outlet) in outlets.iter().enumerate() {
             let x = label_w + cell_w * j as f64;
@@ -200,7 +207,7 @@ pub fn heatmap(cells: &[ActorOutletRow], max_actors: usize, shows: CellValue) ->
                     } else {
                         "#111"
                     };
-                    let _ = writeln!(svg, "<rect x=\"{x}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"{}\" fill-opacity=\"{opacity}\" stroke=\"white\"><title>{} in {}: {mean:+.3}, {} mentions</title></rect>", cell_w - 1.0, cell_h - 1.0, diverging(mean * scale), escape(actor), escape(outlet), c.mentions);
+                    let _ = writeln!(svg, "<rect x=\"{x}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"{}\" fill-opacity=\"{opacity}\" stroke=\"white\"><title>{} in {}: {mean:+.3}, {} mentions</title></rect>", cell_w - 1.0, cell_h - 1.0, diverging(mean * scale), escape(name), escape(outlet), c.mentions);
                     let _ = writeln!(svg, "<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\" fill=\"{ink}\">{mean:+.2} ({}){mark}</text>", x + cell_w / 2.0, y + cell_h / 2.0 + 4.0, c.mentions);
                 }
                 None => {
@@ -222,6 +229,18 @@ pub fn heatmap(cells: &[ActorOutletRow], max_actors: usize, shows: CellValue) ->
     let _ = writeln!(svg, "<text x=\"10\" y=\"{}\" font-size=\"11\" fill=\"#333\">{legend}; (mentions); * fewer mentions than the threshold</text>", legend_y + 26.0);
     svg.push_str("</svg>\n");
     svg
+}
+
+/// The most characters of a label that fit beside a heatmap (200 px at 12 px type).
+const LABEL_CHARS: usize = 28;
+
+/// `label` cut to `most` characters, ending in "…" where it was cut.
+fn shortened(label: &str, most: usize) -> String {
+    if label.chars().count() <= most {
+        return label.to_string();
+    }
+    let kept: String = label.chars().take(most - 1).collect();
+    format!("{}…", kept.trim_end())
 }
 
 /// Framing over time: one line per outlet over the periods (months) that have framed articles.

@@ -4,6 +4,7 @@
 pub mod charts;
 mod stories;
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -24,6 +25,21 @@ pub enum ReportError {
     Io(#[from] IoError),
     #[error("{path}: cannot render the chart: {message}")]
     Render { path: PathBuf, message: String },
+}
+
+/// Actors' names by id, as run.json records them: the report speaks in names, the tables in
+/// ids. An id the run does not name (a run from before names were recorded, or a speaker
+/// written as the text gives it) shows as itself.
+pub struct Names(BTreeMap<String, String>);
+
+impl Names {
+    pub fn of(manifest: &RunManifest) -> Self {
+        Self(manifest.names.clone())
+    }
+
+    pub fn get<'a>(&'a self, id: &'a str) -> &'a str {
+        self.0.get(id).map_or(id, String::as_str)
+    }
 }
 
 /// Outlet rows as aligned text, highest tone first (outlets without a tone last, by name):
@@ -72,12 +88,16 @@ pub fn outlet_summary(outlets: &[OutletRow]) -> String {
     out
 }
 
-const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;margin:0 auto;max-width:1040px;padding:16px;color:#1a1a1a;line-height:1.45}
+/// The page never scrolls sideways: charts shrink to the column, and what cannot (wide tables,
+/// the heatmaps) scrolls inside its own box; long words and ids wrap.
+const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;margin:0 auto;max-width:1040px;padding:16px;color:#1a1a1a;line-height:1.45;overflow-wrap:anywhere}
 h1{font-size:1.6em;margin:.2em 0}h2{font-size:1.25em;margin-top:1.8em;border-bottom:1px solid #ddd;padding-bottom:.2em}
-.chart{width:100%;height:auto;max-width:100%}.scroll{overflow-x:auto}.scroll .heatmap{min-width:480px}
+.chart{width:100%;height:auto;max-width:100%}.scroll{overflow-x:auto;max-width:100%}.scroll .heatmap{min-width:480px}
 table{border-collapse:collapse;font-size:.9em;width:100%}th,td{border-bottom:1px solid #eee;padding:4px 6px;text-align:left;vertical-align:top}
-td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}mark{background:#ffe58a;padding:0 2px;border-radius:2px}
-.neg{color:#b2182b}.pos{color:#2166ac}.note{color:#555;font-size:.9em}code{font-size:.95em}";
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}table.matrix th,table.matrix td{overflow-wrap:normal}
+mark{background:#ffe58a;padding:0 2px;border-radius:2px}
+.neg{color:#b2182b}.pos{color:#2166ac}.note{color:#555;font-size:.9em}code{font-size:.95em}
+@media (max-width:600px){body{padding:8px}table{font-size:.8em}}";
 
 fn html_num(x: Option<f64>) -> String {
     x.map_or("–".into(), |v| format!("{v:+.3}"))
@@ -177,7 +197,7 @@ fn measures_explained(favoured: &str, opposed: &str) -> String {
 fn pairs_table(comparison: &Comparison) -> String {
     let ci = |c: Option<(f64, f64)>| c.map_or("–".into(), |(l, h)| format!("[{l:+.3}, {h:+.3}]"));
     let p = |p: Option<f64>| p.map_or("–".into(), |v| format!("{v:.4}"));
-    let mut html = String::from("<h2>Are the differences real?</h2><div class=\"scroll\"><table><tr><th>pair</th><th>tone difference</th><th>95% CI</th><th>p (BH)</th><th>coverage difference</th><th>sources difference</th><th>framing difference</th><th>p (BH)</th></tr>");
+    let mut html = String::from("<h2>Are the differences real?</h2><div class=\"scroll\"><table><tr><th>pair</th><th class=\"num\">tone difference</th><th class=\"num\">95% CI</th><th class=\"num\">p (BH)</th><th class=\"num\">coverage difference</th><th class=\"num\">sources difference</th><th class=\"num\">framing difference</th><th class=\"num\">p (BH)</th></tr>");
     for pair in &comparison.pairs {
         let _ = write!(html, "<tr><td>{} − {}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             escape(&pair.outlet_a), escape(&pair.outlet_b),
@@ -192,7 +212,7 @@ fn pairs_table(comparison: &Comparison) -> String {
 /// Coverage and sources per outlet, with their intervals.
 fn coverage_sources_panel(comparison: &Comparison, favoured: &str, opposed: &str) -> String {
     let ci = |c: Option<(f64, f64)>| c.map_or("–".into(), |(l, h)| format!("[{l:+.3}, {h:+.3}]"));
-    let mut html = format!("<h2>Coverage and sources: whom each outlet writes about, and whom it lets speak</h2><p class=\"note\">Coverage: the outlet's share of {0} among its {0} and {1} mentions, minus the corpus share (positive: writes more about {0}). Sources: its share of {0} among the {0} and {1} speakers it quotes or reports, minus the corpus share (positive: lets {0} speak more). 95% bootstrap intervals over articles.</p><div class=\"scroll\"><table><tr><th>outlet</th><th>coverage</th><th>95% CI</th><th>sources</th><th>95% CI</th></tr>", escape(favoured), escape(opposed));
+    let mut html = format!("<h2>Coverage and sources: whom each outlet writes about, and whom it lets speak</h2><p class=\"note\">Coverage: the outlet's share of {0} among its {0} and {1} mentions, minus the corpus share (positive: writes more about {0}). Sources: its share of {0} among the {0} and {1} speakers it quotes or reports, minus the corpus share (positive: lets {0} speak more). 95% bootstrap intervals over articles.</p><div class=\"scroll\"><table><tr><th>outlet</th><th class=\"num\">coverage</th><th class=\"num\">95% CI</th><th class=\"num\">sources</th><th class=\"num\">95% CI</th></tr>", escape(favoured), escape(opposed));
     for g in &comparison.groups {
         let r = &g.relative;
         let _ = write!(html, "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>", escape(&g.outlet), html_num(r.coverage.value), ci(r.coverage.ci), html_num(r.sources.value), ci(r.sources.ci));
@@ -209,6 +229,7 @@ fn voices_section(
     run: &Path,
     comparison: &Comparison,
     options: &CompareOptions,
+    names: &Names,
 ) -> Result<String, ReportError> {
     let by_voice = |voice: VoiceFilter| -> Result<Comparison, ReportError> {
         let loaded =
@@ -228,7 +249,7 @@ fn voices_section(
         by_voice(VoiceFilter::Quoted)?,
     );
     let ci = |c: Option<(f64, f64)>| c.map_or("–".into(), |(l, h)| format!("[{l:+.3}, {h:+.3}]"));
-    let mut html = String::from("<h2>In their own words, and in the words they quote</h2><p class=\"note\">An outlet frames actors by what it writes and by whom it quotes. Framing of each outlet's articles counting only mentions in the outlet's own words, and only mentions inside quotations or reported speech (a speaker's own name, as in “Petro said …”, counts as the outlet's words), each with a 95% bootstrap interval over articles.</p><div class=\"scroll\"><table><tr><th>outlet</th><th>all mentions</th><th>own words</th><th>95% CI</th><th>quoted words</th><th>95% CI</th></tr>");
+    let mut html = String::from("<h2>In their own words, and in the words they quote</h2><p class=\"note\">An outlet frames actors by what it writes and by whom it quotes. Framing of each outlet's articles counting only mentions in the outlet's own words, and only mentions inside quotations or reported speech (a speaker's own name, as in “Petro said …”, counts as the outlet's words), each with a 95% bootstrap interval over articles.</p><div class=\"scroll\"><table><tr><th>outlet</th><th class=\"num\">all mentions</th><th class=\"num\">own words</th><th class=\"num\">95% CI</th><th class=\"num\">quoted words</th><th class=\"num\">95% CI</th></tr>");
     for g in &all.groups {
         let find = |c: &Comparison| {
             c.groups
@@ -290,13 +311,13 @@ fn voices_section(
         html.push_str("<p class=\"note\">No quoted or reported mention has a known speaker.</p>");
         return Ok(html);
     }
-    let _ = write!(html, "<p class=\"note\">Mean stance of the mentions each speaker (rows: registry ids where resolved, else the source as written) makes of each actor (columns), over all outlets, with the number of mentions; the {MATRIX_SIZE} most active speakers and targets. voices.csv has every cell per outlet.</p><div class=\"scroll\"><table><tr><th>speaker \\ about</th>");
+    let _ = write!(html, "<p class=\"note\">Mean stance of the mentions each speaker (rows: the registry's actors where resolved, else the source as written) makes of each actor (columns), over all outlets, with the number of mentions; the {MATRIX_SIZE} most active speakers and targets. voices.csv has every cell per outlet, by id.</p><div class=\"scroll\"><table class=\"matrix\"><tr><th>speaker \\ about</th>");
     for t in &targets {
-        let _ = write!(html, "<th>{}</th>", escape(t));
+        let _ = write!(html, "<th class=\"num\">{}</th>", escape(names.get(t)));
     }
     html.push_str("</tr>");
     for sp in &speakers {
-        let _ = write!(html, "<tr><th>{}</th>", escape(sp));
+        let _ = write!(html, "<tr><th>{}</th>", escape(names.get(sp)));
         for t in &targets {
             match cells.get(&(sp.clone(), t.clone())) {
                 Some(&(sum, n)) if n > 0 => {
@@ -350,9 +371,19 @@ pub fn write_report(
     let opposed = comparison.axis.opposed.join(" + ");
     let forest = charts::forest(&comparison.groups, &charts::TONE, &favoured, &opposed);
     let framing_forest = charts::forest(&comparison.groups, &charts::FRAMING, &favoured, &opposed);
-    let heatmap = charts::heatmap(&comparison.actor_outlet, 25, charts::CellValue::Mean);
-    let relative_heatmap =
-        charts::heatmap(&comparison.actor_outlet, 25, charts::CellValue::Relative);
+    let names = Names::of(&RunManifest::read(run)?);
+    let heatmap = charts::heatmap(
+        &comparison.actor_outlet,
+        25,
+        charts::CellValue::Mean,
+        &names,
+    );
+    let relative_heatmap = charts::heatmap(
+        &comparison.actor_outlet,
+        25,
+        charts::CellValue::Relative,
+        &names,
+    );
     let monthly = compare::Run::load(
         run,
         GroupBy::OutletMonth,
@@ -399,7 +430,7 @@ pub fn write_report(
     }
 
     html.push_str(&stories::section(comparison));
-    html.push_str(&voices_section(run, comparison, options)?);
+    html.push_str(&voices_section(run, comparison, options, &names)?);
 
     html.push_str("<h2>Evidence: the sentences behind the scores</h2><p class=\"note\">For each outlet and camp, the mentions that move the score most.</p>");
     let mut current = (String::new(), String::new());
@@ -409,10 +440,10 @@ pub fn write_report(
                 html.push_str("</table></div>");
             }
             current = (row.outlet.clone(), row.camp.clone());
-            let _ = write!(html, "<h3>{} · {}</h3><div class=\"scroll\"><table><tr><th>actor</th><th>sentence</th><th>stance</th><th>article</th></tr>", escape(&row.outlet), escape(&row.camp));
+            let _ = write!(html, "<h3>{} · {}</h3><div class=\"scroll\"><table><tr><th>actor</th><th>sentence</th><th class=\"num\">stance</th><th>article</th></tr>", escape(&row.outlet), escape(&row.camp));
         }
         let class = if row.score < 0.0 { "neg" } else { "pos" };
-        let _ = write!(html, "<tr><td>{}</td><td>{}</td><td class=\"num {class}\">{:+.3}</td><td><code>{}</code></td></tr>", escape(&row.actor_id), highlighted(row), row.score, escape(&row.article_id));
+        let _ = write!(html, "<tr><td>{}</td><td>{}</td><td class=\"num {class}\">{:+.3}</td><td><code>{}</code></td></tr>", escape(names.get(&row.actor_id)), highlighted(row), row.score, escape(&row.article_id));
     }
     if !current.0.is_empty() {
         html.push_str("</table></div>");

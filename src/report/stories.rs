@@ -23,7 +23,7 @@ pub fn section(comparison: &Comparison) -> String {
         html.push_str("<p class=\"note\">No article in this run has a story. Score with <code>--stories auto</code> (or a story field) to compare outlets on the same events, apart from which events they choose to cover.</p>");
         return html;
     }
-    html.push_str("<p class=\"note\">The unpaired difference mixes what outlets cover with how they cover it. The within-story difference compares two outlets only on the stories both covered (each shared story counts once: the mean over stories of the difference of their articles' mean framing), so a story's own good or bad news cancels out. Its interval resamples stories; its permutation test swaps outlet labels only within a story, so with few shared stories its p-value cannot be small (four stories with one article a side allow 16 swaps: p is at least 0.125); p-values are Benjamini-Hochberg adjusted across pairs.</p><div class=\"scroll\"><table><tr><th>pair</th><th>unpaired difference</th><th>95% CI</th><th>p (BH)</th><th>shared stories</th><th>within-story difference</th><th>95% CI</th><th>p (BH)</th></tr>");
+    html.push_str("<p class=\"note\">The unpaired difference mixes what outlets cover with how they cover it. The within-story difference compares two outlets only on the stories both covered (each shared story counts once: the mean over stories of the difference of their articles' mean framing), so a story's own good or bad news cancels out. Its interval resamples stories; its permutation test swaps outlet labels only within a story, so with few shared stories its p-value cannot be small (four stories with one article a side allow 16 swaps: p is at least 0.125); p-values are Benjamini-Hochberg adjusted across pairs.</p><div class=\"scroll\"><table><tr><th>pair</th><th class=\"num\">unpaired difference</th><th class=\"num\">95% CI</th><th class=\"num\">p (BH)</th><th class=\"num\">shared stories</th><th class=\"num\">within-story difference</th><th class=\"num\">95% CI</th><th class=\"num\">p (BH)</th></tr>");
     let unpaired: HashMap<(&str, &str), _> = comparison
         .pairs
         .iter()
@@ -47,9 +47,9 @@ pub fn section(comparison: &Comparison) -> String {
         );
     }
     html.push_str("</table></div>");
-    html.push_str("<h3>Agenda: what each outlet covers</h3><p class=\"note\">Of each outlet's stories, the share in which its articles mention an actor of each camp: selection, apart from framing.</p><div class=\"scroll\"><table><tr><th>outlet</th><th>stories</th>");
+    html.push_str("<h3>Agenda: what each outlet covers</h3><p class=\"note\">Of each outlet's stories, the share in which its articles mention an actor of each camp: selection, apart from framing.</p><div class=\"scroll\"><table><tr><th>outlet</th><th class=\"num\">stories</th>");
     for camp in &comparison.camps {
-        let _ = write!(html, "<th>{}</th>", escape(camp));
+        let _ = write!(html, "<th class=\"num\">{}</th>", escape(camp));
     }
     html.push_str("</tr>");
     for row in comparison.agenda.chunk_by(|a, b| a.outlet == b.outlet) {

@@ -1,5 +1,6 @@
 //! `run.json`: what a run read, with which model and flags, and what it counted.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -122,6 +123,10 @@ pub struct RunManifest {
     pub registry: Vec<RegistryFile>,
     pub actors: usize,
     pub camps: Vec<String>,
+    /// Each actor's name by id, as the registry writes it: what the report shows people (the
+    /// tables keep ids). Absent in runs from before it was recorded (the report shows ids).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub names: BTreeMap<String, String>,
     pub inputs: Vec<InputSummary>,
     pub flags: RunFlags,
     pub counts: Counts,

@@ -25,8 +25,8 @@ use crate::aggregate::{Axis, ToneVoices};
 use crate::annotate::{AnnotatedArticle, Annotator, References, VoiceAnnotator, VoiceChoice};
 use crate::corpus::{Article, CorpusError, FieldMap, Format, InputSummary, Reader, Record, Shard};
 use crate::schema::{
-    Counts, Layout, ModelInfo, OutletRow, RegistryFile, RunFlags, RunManifest, SchemaError,
-    TableReader,
+    ArticleRow, Counts, Layout, ModelInfo, OutletRow, RegistryFile, Row, RunFlags, RunManifest,
+    SchemaError, TableReader,
 };
 use crate::stance::{StanceError, StanceModel};
 use crate::stories::{StoryMap, StoryRecord, StorySource};
@@ -106,6 +106,11 @@ pub enum ScoreError {
         line: u64,
         reason: String,
     },
+    #[error(
+        "--keep-fields {0:?}: articles.csv already has a column of that name (keep another \
+         field, or rename it in the input)"
+    )]
+    KeptFieldCollides(String),
     #[error("--axis camp {0:?} is not a camp of the registry (camps: {1})")]
     UnknownCamp(String, String),
     #[error("--out {0}: exists and is not a directory")]
@@ -165,6 +170,7 @@ pub fn score(
         keep: options.fields.keep.clone(),
     };
     check_axis(options.axis.as_ref(), &layout.camps)?;
+    check_kept(&layout)?;
     let finder = prepare::Finder::new(registry, options.references)?;
     let voice = VoiceAnnotator::new(
         registry.actors.iter().map(|a| a.kind).collect(),
@@ -361,6 +367,11 @@ fn manifest(
             .collect(),
         actors: registry.actors.len(),
         camps: registry.camps(),
+        names: registry
+            .actors
+            .iter()
+            .map(|a| (a.id.clone(), a.name.clone()))
+            .collect(),
         inputs,
         flags: RunFlags {
             axis: options.axis.clone(),
@@ -386,6 +397,21 @@ fn check_axis(axis: Option<&Axis>, camps: &[String]) -> Result<(), ScoreError> {
     for camp in axis.into_iter().flat_map(Axis::camps) {
         if !camps.contains(camp) {
             return Err(ScoreError::UnknownCamp(camp.clone(), camps.join(", ")));
+        }
+    }
+    Ok(())
+}
+
+/// A kept input field must not name a column articles.csv already has (with its camp columns),
+/// nor be kept twice: a table with two columns of one name cannot be read back.
+fn check_kept(layout: &Layout) -> Result<(), ScoreError> {
+    let own = ArticleRow::header(&Layout {
+        keep: Vec::new(),
+        ..layout.clone()
+    });
+    for (i, field) in layout.keep.iter().enumerate() {
+        if own.contains(field) || layout.keep[..i].contains(field) {
+            return Err(ScoreError::KeptFieldCollides(field.clone()));
         }
     }
     Ok(())

@@ -33,7 +33,8 @@ pub struct AtomicFile {
 impl AtomicFile {
     pub fn create(path: &Path) -> Result<Self, IoError> {
         let tmp = temporary_for(path);
-        let file = File::create(&tmp).map_err(IoError::at(&tmp))?;
+        // Errors name the file the user asked for: the temporary is ours, not theirs.
+        let file = File::create(&tmp).map_err(IoError::at(path))?;
         Ok(Self {
             path: path.to_path_buf(),
             tmp,
@@ -56,8 +57,8 @@ impl AtomicFile {
         let writer = self.writer.take().expect("written once");
         let file = writer
             .into_inner()
-            .map_err(|e| IoError::at(&self.tmp)(e.into_error()))?;
-        file.sync_all().map_err(IoError::at(&self.tmp))?;
+            .map_err(|e| IoError::at(&self.path)(e.into_error()))?;
+        file.sync_all().map_err(IoError::at(&self.path))?;
         Ok(ReadyFile {
             tmp: Some(self.tmp.clone()),
             path: self.path.clone(),
@@ -124,7 +125,7 @@ fn temporary_for(path: &Path) -> PathBuf {
 
 /// Syncs the finished temporary to disk and renames it over `path`.
 fn put_in_place(file: &File, tmp: &Path, path: &Path) -> Result<(), IoError> {
-    file.sync_all().map_err(IoError::at(tmp))?;
+    file.sync_all().map_err(IoError::at(path))?;
     fs::rename(tmp, path).map_err(IoError::at(path))
 }
 

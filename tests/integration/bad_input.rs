@@ -33,8 +33,12 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 enum Expect {
     /// Scored: this many articles, and these rejects (file name, line, part of the reason).
     Read(usize, &'static [(&'static str, u64, &'static str)]),
+    /// Scored without rejects: this many articles and mentions.
+    Mentions(usize, usize),
     /// Stopped before any work, exit 1, the message containing this.
     Stop(&'static str),
+    /// Refused as bad usage before any work, exit 2, the message containing this.
+    Usage(&'static str),
 }
 
 struct Case {
@@ -73,7 +77,7 @@ impl Case {
 }
 
 fn cases() -> Vec<Case> {
-    use Expect::{Read, Stop};
+    use Expect::{Mentions, Read, Stop, Usage};
     let two = |a: &str, b: &str| jsonl(&[&good("g1"), a, b, &good("g2")]);
     let mut big = String::from("{\"id\": \"big\", \"outlet\": \"o\", \"text\": \"Lopez ");
     big += &"spoke at length and ".repeat(10 * 1024 * 1024 / 20);
@@ -111,6 +115,9 @@ fn cases() -> Vec<Case> {
         case("CRLF line ends", "a.jsonl", two("", "").iter().flat_map(|&b| {
             if b == b'\n' { vec![b'\r', b'\n'] } else { vec![b] }
         }).collect(), Read(2, &[])),
+        case("CR-only line ends (classic Mac)", "a.jsonl", jsonl(&[&good("g1"), &good("g2"), &good("g3"), &good("g4")]).iter().map(|&b| {
+            if b == b'\n' { b'\r' } else { b }
+        }).collect(), Read(4, &[])),
         case("a raw NUL byte in a line", "a.jsonl", raw_nul, Read(1, &[("a.jsonl", 2, "invalid JSON: control character")])),
         case("an escaped NUL in the text", "a.jsonl", two(&line("n", "Lopez\\u0000 won."), ""), Read(2, &[("a.jsonl", 2, "NUL byte")])),
         case("gzipped JSONL", "a.jsonl.gz", gzip(&two("", "")), Read(2, &[])),
@@ -127,6 +134,9 @@ fn cases() -> Vec<Case> {
         case("text as a list", "a.jsonl", two("{\"id\": \"b\", \"outlet\": \"o\", \"text\": [\"Lopez\"]}\n", ""), Read(2, &[("a.jsonl", 2, "field \"text\" is an array")])),
         case("text as an object", "a.jsonl", two("{\"id\": \"b\", \"outlet\": \"o\", \"text\": {\"t\": 1}}\n", ""), Read(2, &[("a.jsonl", 2, "field \"text\" is an object")])),
         case("id as a number (kept as its digits)", "a.jsonl", two("{\"id\": 7, \"outlet\": \"o\", \"text\": \"Lopez won.\"}\n", ""), Read(3, &[])),
+        case("ids as long numbers and exponents (kept as written)", "a.jsonl", two(
+            "{\"id\": 12345678901234567890123, \"outlet\": \"o\", \"text\": \"Lopez won.\"}\n{\"id\": 12345678901234567890124, \"outlet\": \"o\", \"text\": \"Lopez won.\"}\n",
+            "{\"id\": 1e2, \"outlet\": \"o\", \"text\": \"Lopez won.\"}\n{\"id\": 100, \"outlet\": \"o\", \"text\": \"Lopez won.\"}\n"), Read(6, &[])),
         case("id as null", "a.jsonl", two("{\"id\": null, \"outlet\": \"o\", \"text\": \"Lopez won.\"}\n", ""), Read(2, &[("a.jsonl", 2, "missing \"id\"")])),
         case("id as a list", "a.jsonl", two("{\"id\": [1], \"outlet\": \"o\", \"text\": \"Lopez won.\"}\n", ""), Read(2, &[("a.jsonl", 2, "field \"id\" is an array")])),
         case("outlet as a number", "a.jsonl", two("{\"id\": \"b\", \"outlet\": 5, \"text\": \"Lopez won.\"}\n", ""), Read(2, &[("a.jsonl", 2, "field \"outlet\" is a number")])),
@@ -160,6 +170,7 @@ fn cases() -> Vec<Case> {
             Read(2, &[("a.csv", 3, "does not close")])),
         case("CSV with a byte order mark", "a.csv", b"\xef\xbb\xbfid,outlet,text\nc1,o,Lopez won.\n".to_vec(), Read(1, &[])),
         case("CSV with CRLF and a multi-line field", "a.csv", b"id,outlet,text\r\nc1,o,\"Lopez won.\r\n\r\nZorro lost.\"\r\nc2,o,Zorro won.\r\n".to_vec(), Read(2, &[])),
+        case("CSV with CR-only line ends (classic Mac)", "a.csv", b"id,outlet,text\rc1,Alpha,Lopez won praise.\rc2,Beta,\"Zorro spoke.\r\rAt length.\"\rc3,Beta,Zorro left.\r".to_vec(), Read(3, &[])),
         case("CSV with invalid UTF-8 in a field", "a.csv", b"id,outlet,text\nc1,o,Lopez \xe9t\xe9.\nc2,o,Zorro won.\n".to_vec(), Read(1, &[("a.csv", 2, "field \"text\": invalid UTF-8")])),
         // Text folders.
         Case {
@@ -179,6 +190,44 @@ fn cases() -> Vec<Case> {
             args: &[],
             expect: Read(1, &[]),
         },
+        Case {
+            name: "a text folder with a dangling and a self-referencing link",
+            files: vec![("Outlet/", Vec::new()), ("Outlet/a.txt", b"Lopez won.".to_vec()),
+                ("Outlet/b.txt -> nowhere.txt", Vec::new()), ("Outlet/c.txt -> c.txt", Vec::new())],
+            inputs: &["Outlet"],
+            registry: None,
+            args: &[],
+            expect: Read(1, &[("Outlet/b.txt", 1, "a link that leads to no file"), ("Outlet/c.txt", 1, "a link that leads to no file")]),
+        },
+        Case {
+            name: "the same file name in two outlet folders",
+            files: vec![("e/", Vec::new()), ("e/Alpha/", Vec::new()), ("e/Beta/", Vec::new()),
+                ("e/Alpha/2023-01-05.txt", b"Lopez won.".to_vec()), ("e/Beta/2023-01-05.txt", b"Zorro won.".to_vec())],
+            inputs: &["e"],
+            registry: None,
+            args: &[],
+            expect: Read(2, &[]),
+        },
+        case("a run-on text with no sentence end", "a.jsonl", line("long", &("lorem ".repeat(49) + "Andres Lopez ").repeat(300)).into_bytes(), Mentions(1, 300)),
+        case("names written with decomposed accents, no-break spaces and line breaks", "a.jsonl", jsonl(&[
+            &line("n1", "Andre\\u0301s\\u00a0Lopez won."), &line("n2", "Andrés  López spoke."), &line("n3", "Then Andrés\\nLópez left."),
+        ]), Mentions(3, 3)),
+        Case {
+            name: "a registry name without accents, the text with them",
+            files: vec![("a.jsonl", jsonl(&[&line("n1", "López Obrador won."), &line("n2", "Lopez Obrador won.")]))],
+            inputs: &[],
+            registry: Some(b"id,name,aliases,camp,kind\namlo,Andres Manuel Lopez Obrador,Lopez Obrador,left,person\nzorro,Zed Zorro,,right,person\n"),
+            args: &[],
+            expect: Mentions(2, 2),
+        }.with_inputs(),
+        Case {
+            name: "an actor whose only variants differ by accent and apostrophe",
+            files: vec![("a.jsonl", jsonl(&[&line("n1", "O'Neil won."), &line("n2", "O’Neil won."), &line("n3", "Ó’Neil won.")]))],
+            inputs: &[],
+            registry: Some(b"id,name,aliases,camp,kind\noneil,O'Neil,O\xe2\x80\x99Neil|\xc3\x93'Neil,left,person\nzorro,Zed Zorro,,right,person\n"),
+            args: &[],
+            expect: Mentions(3, 3),
+        }.with_inputs(),
         Case {
             name: "a folder of .jsonl files",
             files: vec![("Dumps/", Vec::new()), ("Dumps/a.jsonl", good("g1").into_bytes())],
@@ -200,6 +249,10 @@ fn cases() -> Vec<Case> {
             Stop("actor id \"lopez\" is already defined at")),
         registry("a registry with an alias on two actors", b"id,name,aliases,camp,kind\nlopez,Andres Lopez,Lopez,left,person\nzorro,Zed Zorro,Lopez,right,person\n",
             Stop("\"Lopez\" names both \"lopez\"")),
+        registry("a registry with aliases on two actors that differ by apostrophe", b"id,name,aliases,camp,kind\noneil,Ann O'Neil,O'Neil,left,person\noneal,Bo O'Neal,O\xe2\x80\x99Neil,right,person\n",
+            Stop("\"O\u{2019}Neil\" (matched like \"O'Neil\") names both \"oneil\"")),
+        registry("a registry with aliases on two actors that differ by accent", b"id,name,aliases,camp,kind\nlopez,Andres Lopez,Lopez,left,person\nlopez2,Ana Lopez,L\xc3\xb3pez,right,person\n",
+            Stop("names both \"lopez\"")),
         registry("a registry without a column", b"id,name,camp\nlopez,Andres Lopez,left\n",
             Stop("no \"aliases\" column")),
         registry("a registry with an empty alias (ignored)", b"id,name,aliases,camp,kind\nlopez,Andres Lopez,Lopez||,left,person\nzorro,Zed Zorro,,right,person\n",
@@ -209,7 +262,16 @@ fn cases() -> Vec<Case> {
         registry("a camp that no --axis names (kept, off the axis)", b"id,name,aliases,camp,kind\nlopez,Andres Lopez,Lopez,left,person\nzorro,Zed Zorro,,right,person\nyan,Yan Li,,centre,person\n",
             Read(1, &[])),
         // Flags and output.
-        flags("a malformed --axis", &["--axis", "left;right"], Stop("--axis")),
+        flags("a malformed --axis", &["--axis", "left;right"], Usage("--axis")),
+        flags("an --axis of one camp", &["--axis", "left"], Usage("--axis")),
+        flags("an --axis with a camp on both sides", &["--axis", "left,left"], Usage("--axis")),
+        flags("an --axis of a comma", &["--axis", ","], Usage("--axis")),
+        flags("--threads 0", &["--threads", "0"], Usage("--threads 0: give 1 to")),
+        flags("--threads 100000", &["--threads", "100000"], Usage("--threads 100000: give 1 to")),
+        flags("--resamples 1", &["--resamples", "1"], Usage("at least 50")),
+        flags("--keep-fields with an empty name", &["--keep-fields", "url,nope,"], Usage("an empty field name")),
+        flags("--keep-fields naming an output column", &["--keep-fields", "article_id"], Usage("--keep-fields \"article_id\": articles.csv already has")),
+        flags("--keep-fields naming the outlet column", &["--keep-fields", "outlet"], Usage("--keep-fields \"outlet\"")),
         flags("an --axis camp the registry lacks", &["--axis", "left,nowhere"], Stop("\"nowhere\" is not a camp")),
         flags("--out naming a file", &["--out", "a.jsonl"], Stop("exists and is not a directory")),
         flags("--out inside a file", &["--out", "a.jsonl/run"], Stop("a.jsonl")),
@@ -245,6 +307,8 @@ fn run_case(case: &Case, dir: &Path) -> Result<(), String> {
         let path = dir.join(name);
         if name.ends_with('/') {
             std::fs::create_dir_all(&path).unwrap();
+        } else if let Some((link, target)) = name.split_once(" -> ") {
+            std::os::unix::fs::symlink(target, dir.join(link)).unwrap();
         } else if name.ends_with("loop") {
             std::os::unix::fs::symlink(path.parent().unwrap(), &path).unwrap();
         } else {
@@ -263,16 +327,12 @@ fn run_case(case: &Case, dir: &Path) -> Result<(), String> {
         .env_remove("SLANT_MODEL")
         .args(["--quiet", "score"])
         .args(case.inputs)
-        .args([
-            "--actors",
-            "actors.csv",
-            "--backend",
-            "candle",
-            "--resamples",
-            "50",
-        ])
+        .args(["--actors", "actors.csv", "--backend", "candle"])
         .arg("--model")
         .arg(root.join("models/minilm-stance"));
+    if !case.args.contains(&"--resamples") {
+        command.args(["--resamples", "50"]);
+    }
     if !case.args.contains(&"--axis") {
         command.args(["--axis", "left,right"]);
     }
@@ -287,17 +347,27 @@ fn run_case(case: &Case, dir: &Path) -> Result<(), String> {
     }
     let out = dir.join("out");
     match &case.expect {
-        Expect::Stop(message) => {
-            if code != Some(1) || !stderr.contains(message) {
+        Expect::Stop(message) | Expect::Usage(message) => {
+            let expected = if matches!(case.expect, Expect::Stop(_)) {
+                1
+            } else {
+                2
+            };
+            if code != Some(expected) || !stderr.contains(message) {
                 return Err(format!(
-                    "expected exit 1 with {message:?}, got {code:?}: {stderr}"
+                    "expected exit {expected} with {message:?}, got {code:?}: {stderr}"
                 ));
             }
             if out.join("run.json").exists() || out.join(".partial").exists() {
                 return Err("a stopped run left tables behind".into());
             }
         }
-        Expect::Read(articles, rejects) => {
+        Expect::Read(..) | Expect::Mentions(..) => {
+            let (articles, rejects, mentions) = match &case.expect {
+                Expect::Read(articles, rejects) => (articles, *rejects, None),
+                Expect::Mentions(articles, mentions) => (articles, &[][..], Some(*mentions)),
+                _ => unreachable!(),
+            };
             if code != Some(0) {
                 return Err(format!("expected success, got {code:?}: {stderr}"));
             }
@@ -311,6 +381,10 @@ fn run_case(case: &Case, dir: &Path) -> Result<(), String> {
             let found_articles = rows("articles.csv").len();
             if found_articles != *articles {
                 return Err(format!("{found_articles} articles, expected {articles}"));
+            }
+            let found_mentions = rows("mentions.csv").len();
+            if mentions.is_some_and(|m| m != found_mentions) {
+                return Err(format!("{found_mentions} mentions, expected {mentions:?}"));
             }
             let found: Vec<(String, u64, String)> = rows("rejects.csv")
                 .iter()

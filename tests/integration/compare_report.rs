@@ -104,6 +104,10 @@ fn write_manifest(dir: &Path, axis: Option<Axis>) {
         registry: Vec::new(),
         actors: 3,
         camps: vec!["left".into(), "right".into()],
+        names: [("ann", "Ann Arbor"), ("bo", "Bo Berg"), ("cy", "Cy Cole")]
+            .into_iter()
+            .map(|(id, name)| (id.to_string(), name.to_string()))
+            .collect(),
         inputs: Vec::new(),
         flags: RunFlags {
             axis,
@@ -332,7 +336,22 @@ fn report_is_self_contained_with_its_charts() {
     assert!(at("<b>Tone</b> (the headline)") < at("aria-label=\"Outlet tone"));
     assert!(html.contains("Coverage and sources: whom each outlet writes about"));
     // Ann in North: 0.65 against the run's (0.5 + 0.8 - 0.2) / 3 = 0.3667.
-    assert!(html.contains("Ann in North: +0.283") || html.contains("ann in North: +0.283"));
+    assert!(
+        html.contains("Ann Arbor in North: +0.283"),
+        "the heatmap speaks in names"
+    );
+    // Names, never ids, where people read: heatmap rows, the speaker matrix, the evidence.
+    assert!(html.contains("<title>Ann Arbor</title>Ann Arbor</text>"));
+    assert!(
+        html.contains("<tr><td>Ann Arbor</td>"),
+        "evidence names the actor"
+    );
+    for id in [">ann<", ">bo<", ">cy<", "ann in North"] {
+        assert!(!html.contains(id), "found the id {id}");
+    }
+    // Numbers sit right-aligned under right-aligned headers.
+    assert!(html.contains("<th class=\"num\">tone difference</th>"));
+    assert!(html.contains("td.num,th.num{text-align:right"));
     assert!(
         html.contains("<mark>Ann</mark>"),
         "evidence highlights the mention"
@@ -356,12 +375,10 @@ fn report_is_self_contained_with_its_charts() {
         assert!(bytes.len() > 2000, "{name} has content");
     }
     assert!(html.contains("In their own words, and in the words they quote"));
-    // The matrix row of speaker ann, about bo: one mention, +0.40.
+    // The matrix row of speaker Ann Arbor, about Bo Berg: one mention, +0.40.
     let matrix = &html[html.find("Who speaks about whom").unwrap()..];
     assert!(
-        matrix.contains(
-            "<tr><th>ann</th><td class=\"num pos\">+0.40 <span class=\"note\">(1)</span></td>"
-        ),
+        matrix.contains("<th class=\"num\">Bo Berg</th></tr><tr><th>Ann Arbor</th><td class=\"num pos\">+0.40 <span class=\"note\">(1)</span></td>"),
         "{matrix}"
     );
 }
