@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
+use slant::schema::tables::MentionRow;
+use slant::schema::Row;
+
 use super::progress::merge_observer;
 
 #[derive(clap::Args)]
@@ -23,6 +26,13 @@ pub fn run(args: Args, quiet: bool) -> Result<()> {
     let (bar, observe) = merge_observer(quiet);
     let summary = slant::score::merge::merge(&args.parts, &args.out, args.force, observe)?;
     bar.finish_and_clear();
+    // Parts scored with Parquet copies make a merged run with them.
+    if args.parts.first().is_some_and(|part| {
+        let mentions = slant::schema::parquet_tables::file_name(MentionRow::FILE);
+        part.join(mentions).exists()
+    }) {
+        super::export::parquet(&summary.out, quiet)?;
+    }
     let c = &summary.counts;
     eprintln!(
         "{} parts merged: {} records, {} articles, {} rejected, {} mentions -> {}",

@@ -7,6 +7,7 @@ mod calibrate;
 mod check_int8;
 mod compare;
 mod eval;
+mod export;
 mod export_onnx;
 mod fetch;
 mod merge;
@@ -42,6 +43,9 @@ enum Command {
     Train(train::Args),
     /// Score a corpus: mentions, actor, article and outlet framing as CSV in --out.
     Score(Box<score::Args>),
+    /// Write a run's tables in another format beside the CSV: `--to parquet` (typed, with
+    /// the same columns and rows; run.json records their checksums).
+    Export(export::Args),
     /// Combine the parts of a sharded run (`score --shard K/N`) into the tables one run
     /// would have written, byte for byte.
     Merge(merge::Args),
@@ -73,6 +77,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Train(args) => train::run(args, quiet),
         Command::Score(args) => score::run(*args, quiet),
         Command::Merge(args) => merge::run(args, quiet),
+        Command::Export(args) => export::run(args, quiet),
         Command::Compare(args) => compare::run_compare(args, quiet),
         Command::Report(args) => compare::run_report(args, quiet),
         Command::Actors { command } => actors::run(command),

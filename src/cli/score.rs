@@ -47,6 +47,11 @@ pub struct Args {
     /// Output directory.
     #[arg(long)]
     out: PathBuf,
+    /// The tables' formats: csv, or csv,parquet (or parquet) for typed Parquet copies
+    /// beside the CSV, which is always written (the same as `slant export RUN --to parquet`
+    /// afterwards).
+    #[arg(long, value_delimiter = ',', default_value = "csv")]
+    output_format: Vec<OutputFormat>,
     #[command(flatten)]
     model: ModelArgs,
     #[command(flatten)]
@@ -225,6 +230,7 @@ pub fn run(args: Args, quiet: bool) -> Result<()> {
         },
     };
     let bar = ScoreBar::new(quiet);
+    let parquet = args.output_format.contains(&OutputFormat::Parquet);
     let summary = slant::score::score(
         &options,
         &registry,
@@ -245,8 +251,17 @@ pub fn run(args: Args, quiet: bool) -> Result<()> {
             c.sentences_unscorable
         );
     }
+    if parquet {
+        super::export::parquet(&summary.out, quiet)?;
+    }
     if !quiet {
         print!("{}", slant::report::outlet_summary(&summary.outlets));
     }
     Ok(())
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum OutputFormat {
+    Csv,
+    Parquet,
 }

@@ -2,16 +2,13 @@
 
 use serde::Serialize;
 
-use super::{header_with_camps, num, relative_cells, Layout, Row, GROUP_COLUMNS};
+use super::Kind::{self, Count, Flag, Number, Text};
+use super::{columns, num, relative_cells, with_camps, Column, Layout, Row, GROUP_COLUMNS};
 use crate::actors::Form;
 use crate::aggregate::{Estimate, GroupStats, RelativeStats};
 
 fn interval(ci: Option<(f64, f64)>) -> [String; 2] {
     [num(ci.map(|c| c.0)), num(ci.map(|c| c.1))]
-}
-
-fn texts<const N: usize>(columns: [&str; N]) -> Vec<String> {
-    columns.map(String::from).to_vec()
 }
 
 /// An outlet, or an outlet in one period.
@@ -31,16 +28,26 @@ pub struct GroupRow {
 impl Row for GroupRow {
     const FILE: &'static str = "groups.csv";
 
-    fn header(layout: &Layout) -> Vec<String> {
-        let base: Vec<&str> = ["outlet", "period"]
+    fn columns(layout: &Layout) -> Vec<Column> {
+        let base: Vec<(&str, Kind)> = [("outlet", Text), ("period", Text)]
             .into_iter()
             .chain(GROUP_COLUMNS)
-            .chain(["tone_story", "tone_story_low", "tone_story_high"])
+            .chain([
+                ("tone_story", Number),
+                ("tone_story_low", Number),
+                ("tone_story_high", Number),
+            ])
             .collect();
-        header_with_camps(
+        with_camps(
             &base,
             &layout.camps,
-            &["mentions", "share", "mean", "low", "high"],
+            &[
+                ("mentions", Count),
+                ("share", Number),
+                ("mean", Number),
+                ("low", Number),
+                ("high", Number),
+            ],
         )
     }
 
@@ -93,27 +100,27 @@ pub struct PairRow {
 impl Row for PairRow {
     const FILE: &'static str = "pairs.csv";
 
-    fn header(_: &Layout) -> Vec<String> {
-        texts([
-            "period",
-            "outlet_a",
-            "outlet_b",
-            "tone_diff",
-            "tone_low",
-            "tone_high",
-            "tone_p",
-            "tone_p_adjusted",
-            "coverage_diff",
-            "coverage_low",
-            "coverage_high",
-            "sources_diff",
-            "sources_low",
-            "sources_high",
-            "framing_diff",
-            "framing_low",
-            "framing_high",
-            "framing_p",
-            "framing_p_adjusted",
+    fn columns(_: &Layout) -> Vec<Column> {
+        columns(&[
+            ("period", Text),
+            ("outlet_a", Text),
+            ("outlet_b", Text),
+            ("tone_diff", Number),
+            ("tone_low", Number),
+            ("tone_high", Number),
+            ("tone_p", Number),
+            ("tone_p_adjusted", Number),
+            ("coverage_diff", Number),
+            ("coverage_low", Number),
+            ("coverage_high", Number),
+            ("sources_diff", Number),
+            ("sources_low", Number),
+            ("sources_high", Number),
+            ("framing_diff", Number),
+            ("framing_low", Number),
+            ("framing_high", Number),
+            ("framing_p", Number),
+            ("framing_p_adjusted", Number),
         ])
     }
 
@@ -155,20 +162,20 @@ pub struct ActorOutletRow {
 impl Row for ActorOutletRow {
     const FILE: &'static str = "actor_outlet.csv";
 
-    fn header(_: &Layout) -> Vec<String> {
-        texts([
-            "actor_id",
-            "camp",
-            "outlet",
-            "mentions",
-            "articles",
-            "mean",
-            "mean_low",
-            "mean_high",
-            "relative",
-            "relative_low",
-            "relative_high",
-            "few_mentions",
+    fn columns(_: &Layout) -> Vec<Column> {
+        columns(&[
+            ("actor_id", Text),
+            ("camp", Text),
+            ("outlet", Text),
+            ("mentions", Count),
+            ("articles", Count),
+            ("mean", Number),
+            ("mean_low", Number),
+            ("mean_high", Number),
+            ("relative", Number),
+            ("relative_low", Number),
+            ("relative_high", Number),
+            ("few_mentions", Flag),
         ])
     }
 
@@ -217,21 +224,21 @@ pub struct EvidenceRow {
 impl Row for EvidenceRow {
     const FILE: &'static str = "evidence.csv";
 
-    fn header(_: &Layout) -> Vec<String> {
-        texts([
-            "outlet",
-            "camp",
-            "rank",
-            "article_id",
-            "actor_id",
-            "mention",
-            "form",
-            "antecedent",
-            "start",
-            "end",
-            "score",
-            "weight",
-            "context",
+    fn columns(_: &Layout) -> Vec<Column> {
+        columns(&[
+            ("outlet", Text),
+            ("camp", Text),
+            ("rank", Count),
+            ("article_id", Text),
+            ("actor_id", Text),
+            ("mention", Text),
+            ("form", Text),
+            ("antecedent", Text),
+            ("start", Count),
+            ("end", Count),
+            ("score", Number),
+            ("weight", Number),
+            ("context", Text),
         ])
     }
 
@@ -274,18 +281,18 @@ pub struct WithinPairRow {
 impl Row for WithinPairRow {
     const FILE: &'static str = "within_story.csv";
 
-    fn header(_: &Layout) -> Vec<String> {
-        texts([
-            "outlet_a",
-            "outlet_b",
-            "stories",
-            "articles_a",
-            "articles_b",
-            "diff",
-            "diff_low",
-            "diff_high",
-            "p_value",
-            "p_adjusted",
+    fn columns(_: &Layout) -> Vec<Column> {
+        columns(&[
+            ("outlet_a", Text),
+            ("outlet_b", Text),
+            ("stories", Count),
+            ("articles_a", Count),
+            ("articles_b", Count),
+            ("diff", Number),
+            ("diff_low", Number),
+            ("diff_high", Number),
+            ("p_value", Number),
+            ("p_adjusted", Number),
         ])
     }
 
@@ -321,8 +328,14 @@ pub struct AgendaRow {
 impl Row for AgendaRow {
     const FILE: &'static str = "agenda.csv";
 
-    fn header(_: &Layout) -> Vec<String> {
-        texts(["outlet", "camp", "stories", "stories_mentioning", "share"])
+    fn columns(_: &Layout) -> Vec<Column> {
+        columns(&[
+            ("outlet", Text),
+            ("camp", Text),
+            ("stories", Count),
+            ("stories_mentioning", Count),
+            ("share", Number),
+        ])
     }
 
     fn cells(&self) -> Vec<String> {

@@ -5,6 +5,7 @@
 
 pub mod compare;
 pub mod manifest;
+pub mod parquet_tables;
 pub mod tables;
 
 use std::collections::HashMap;
@@ -30,6 +31,8 @@ pub use tables::{
 pub enum SchemaError {
     #[error(transparent)]
     Io(#[from] IoError),
+    #[error(transparent)]
+    Parquet(#[from] parquet_tables::ParquetError),
     #[error("{path}: {source}")]
     Csv { path: PathBuf, source: csv::Error },
     #[error("{path}: {message} (is this a `slant score` output directory?)")]
@@ -65,11 +68,47 @@ pub struct Layout {
     pub keep: Vec<String>,
 }
 
+/// What a column holds. The CSV writes every kind as text; the Parquet files and
+/// `slant.read_run` (Python) type the columns by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Text,
+    /// A whole number: a count or a byte offset.
+    Count,
+    /// A number with six decimals; empty where there is none.
+    Number,
+    /// `true` or `false`.
+    Flag,
+}
+
+/// A table's column: its name and what it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Column {
+    pub name: String,
+    pub kind: Kind,
+}
+
+/// Columns from their names and kinds.
+pub fn columns(spec: &[(&str, Kind)]) -> Vec<Column> {
+    spec.iter()
+        .map(|&(name, kind)| Column {
+            name: name.to_string(),
+            kind,
+        })
+        .collect()
+}
+
 /// A row of one of the output tables.
 pub trait Row: Sized {
     /// The file name in a run directory.
     const FILE: &'static str;
-    fn header(layout: &Layout) -> Vec<String>;
+    /// The columns, in order: the one definition of a table's shape.
+    fn columns(layout: &Layout) -> Vec<Column>;
+    /// The column names, as the CSV header writes them.
+    fn header(layout: &Layout) -> Vec<String> {
+        Self::columns(layout).into_iter().map(|c| c.name).collect()
+    }
     /// The row's cells, in `header` order.
     fn cells(&self) -> Vec<String>;
 }
@@ -103,25 +142,25 @@ pub fn as_written(x: f64) -> f64 {
 }
 
 /// The columns of a group's framing, shared by outlets.csv and compare's groups.csv.
-pub const GROUP_COLUMNS: [&str; 18] = [
-    "articles",
-    "articles_framed",
-    "mentions",
-    "tone",
-    "tone_low",
-    "tone_high",
-    "coverage",
-    "coverage_low",
-    "coverage_high",
-    "sources",
-    "sources_low",
-    "sources_high",
-    "framing",
-    "framing_low",
-    "framing_high",
-    "framing_own",
-    "framing_own_low",
-    "framing_own_high",
+pub const GROUP_COLUMNS: [(&str, Kind); 18] = [
+    ("articles", Kind::Count),
+    ("articles_framed", Kind::Count),
+    ("mentions", Kind::Count),
+    ("tone", Kind::Number),
+    ("tone_low", Kind::Number),
+    ("tone_high", Kind::Number),
+    ("coverage", Kind::Number),
+    ("coverage_low", Kind::Number),
+    ("coverage_high", Kind::Number),
+    ("sources", Kind::Number),
+    ("sources_low", Kind::Number),
+    ("sources_high", Kind::Number),
+    ("framing", Kind::Number),
+    ("framing_low", Kind::Number),
+    ("framing_high", Kind::Number),
+    ("framing_own", Kind::Number),
+    ("framing_own_low", Kind::Number),
+    ("framing_own_high", Kind::Number),
 ];
 
 /// The cells of tone, coverage and sources with their intervals, as GROUP_COLUMNS orders them.
@@ -150,12 +189,19 @@ pub fn parse_relative(c: &mut Cells) -> Result<RelativeStats, String> {
 }
 
 /// A header: the `base` columns, then `<camp>_<suffix>` for each camp and suffix.
-pub fn header_with_camps(base: &[&str], camps: &[String], suffixes: &[&str]) -> Vec<String> {
-    let mut header: Vec<String> = base.iter().map(|s| s.to_string()).collect();
+pub fn with_camps(
+    base: &[(&str, Kind)],
+    camps: &[String],
+    suffixes: &[(&str, Kind)],
+) -> Vec<Column> {
+    let mut out = columns(base);
     for camp in camps {
-        header.extend(suffixes.iter().map(|suffix| format!("{camp}_{suffix}")));
+        out.extend(suffixes.iter().map(|&(suffix, kind)| Column {
+            name: format!("{camp}_{suffix}"),
+            kind,
+        }));
     }
-    header
+    out
 }
 
 /// One record's cells in header order, taken one after another.

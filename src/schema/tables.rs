@@ -1,8 +1,9 @@
 //! The tables `slant score` writes. `start`/`end` are byte offsets into the article's text;
 //! numbers have six decimals (`num`).
 
+use super::Kind::{self, Count, Number, Text};
 use super::{
-    header_with_camps, num, parse_relative, relative_cells, Cells, Layout, ReadRow, Row,
+    columns, num, parse_relative, relative_cells, with_camps, Cells, Column, Layout, ReadRow, Row,
     GROUP_COLUMNS,
 };
 use crate::aggregate::RelativeStats;
@@ -10,10 +11,6 @@ use std::ops::Range;
 
 use crate::actors::Form;
 use crate::annotate::Voice;
-
-fn texts<const N: usize>(columns: [&str; N]) -> Vec<String> {
-    columns.map(String::from).to_vec()
-}
 
 /// One scored mention.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,30 +65,30 @@ impl MentionRow {
 impl Row for MentionRow {
     const FILE: &'static str = "mentions.csv";
 
-    fn header(_: &Layout) -> Vec<String> {
-        texts([
-            "article_id",
-            "outlet",
-            "actor_id",
-            "camp",
-            "sentence_start",
-            "sentence_end",
-            "start",
-            "end",
-            "mention",
-            "form",
-            "antecedent_start",
-            "antecedent_end",
-            "antecedent",
-            "context",
-            "p_negative",
-            "p_neutral",
-            "p_positive",
-            "score",
-            "voice",
-            "speaker_id",
-            "speaker_camp",
-            "speaker_text",
+    fn columns(_: &Layout) -> Vec<Column> {
+        columns(&[
+            ("article_id", Text),
+            ("outlet", Text),
+            ("actor_id", Text),
+            ("camp", Text),
+            ("sentence_start", Count),
+            ("sentence_end", Count),
+            ("start", Count),
+            ("end", Count),
+            ("mention", Text),
+            ("form", Text),
+            ("antecedent_start", Count),
+            ("antecedent_end", Count),
+            ("antecedent", Text),
+            ("context", Text),
+            ("p_negative", Number),
+            ("p_neutral", Number),
+            ("p_positive", Number),
+            ("score", Number),
+            ("voice", Text),
+            ("speaker_id", Text),
+            ("speaker_camp", Text),
+            ("speaker_text", Text),
         ])
     }
 
@@ -192,14 +189,14 @@ pub struct ActorRow {
 impl Row for ActorRow {
     const FILE: &'static str = "actors.csv";
 
-    fn header(_: &Layout) -> Vec<String> {
-        texts([
-            "article_id",
-            "outlet",
-            "actor_id",
-            "camp",
-            "mentions",
-            "score",
+    fn columns(_: &Layout) -> Vec<Column> {
+        columns(&[
+            ("article_id", Text),
+            ("outlet", Text),
+            ("actor_id", Text),
+            ("camp", Text),
+            ("mentions", Count),
+            ("score", Number),
         ])
     }
 
@@ -236,7 +233,7 @@ pub struct CampCell {
 }
 
 impl CampCell {
-    const SUFFIXES: [&'static str; 2] = ["mentions", "score"];
+    const SUFFIXES: [(&'static str, Kind); 2] = [("mentions", Count), ("score", Number)];
 
     fn push_cells(cells: &[CampCell], into: &mut Vec<String>) {
         for cell in cells {
@@ -282,24 +279,28 @@ pub struct ArticleRow {
 impl Row for ArticleRow {
     const FILE: &'static str = "articles.csv";
 
-    fn header(layout: &Layout) -> Vec<String> {
-        let mut header = header_with_camps(
+    fn columns(layout: &Layout) -> Vec<Column> {
+        let mut columns = with_camps(
             &[
-                "article_id",
-                "outlet",
-                "date",
-                "title",
-                "story",
-                "mentions",
-                "actors",
-                "framing",
-                "framing_own",
+                ("article_id", Text),
+                ("outlet", Text),
+                ("date", Text),
+                ("title", Text),
+                ("story", Text),
+                ("mentions", Count),
+                ("actors", Count),
+                ("framing", Number),
+                ("framing_own", Number),
             ],
             &layout.camps,
             &CampCell::SUFFIXES,
         );
-        header.extend(layout.keep.iter().cloned());
-        header
+        // Kept input fields are carried as the input wrote them.
+        columns.extend(layout.keep.iter().map(|name| Column {
+            name: name.clone(),
+            kind: Text,
+        }));
+        columns
     }
 
     fn cells(&self) -> Vec<String> {
@@ -365,9 +366,12 @@ pub struct OutletRow {
 impl Row for OutletRow {
     const FILE: &'static str = "outlets.csv";
 
-    fn header(layout: &Layout) -> Vec<String> {
-        let base: Vec<&str> = ["outlet"].into_iter().chain(GROUP_COLUMNS).collect();
-        header_with_camps(&base, &layout.camps, &CampCell::SUFFIXES)
+    fn columns(layout: &Layout) -> Vec<Column> {
+        let base: Vec<(&str, Kind)> = [("outlet", Text)]
+            .into_iter()
+            .chain(GROUP_COLUMNS)
+            .collect();
+        with_camps(&base, &layout.camps, &CampCell::SUFFIXES)
     }
 
     fn cells(&self) -> Vec<String> {
@@ -427,16 +431,16 @@ pub struct VoiceRow {
 impl Row for VoiceRow {
     const FILE: &'static str = "voices.csv";
 
-    fn header(_: &Layout) -> Vec<String> {
-        texts([
-            "outlet",
-            "voice",
-            "speaker_id",
-            "speaker_text",
-            "actor_id",
-            "camp",
-            "mentions",
-            "score",
+    fn columns(_: &Layout) -> Vec<Column> {
+        columns(&[
+            ("outlet", Text),
+            ("voice", Text),
+            ("speaker_id", Text),
+            ("speaker_text", Text),
+            ("actor_id", Text),
+            ("camp", Text),
+            ("mentions", Count),
+            ("score", Number),
         ])
     }
 
@@ -491,17 +495,17 @@ pub struct StoryRow {
 impl Row for StoryRow {
     const FILE: &'static str = "stories.csv";
 
-    fn header(_: &Layout) -> Vec<String> {
-        texts([
-            "story",
-            "articles",
-            "outlets",
-            "outlet_names",
-            "first_date",
-            "last_date",
-            "title",
-            "mentions",
-            "framing",
+    fn columns(_: &Layout) -> Vec<Column> {
+        columns(&[
+            ("story", Text),
+            ("articles", Count),
+            ("outlets", Count),
+            ("outlet_names", Text),
+            ("first_date", Text),
+            ("last_date", Text),
+            ("title", Text),
+            ("mentions", Count),
+            ("framing", Number),
         ])
     }
 
@@ -542,8 +546,13 @@ pub type RejectRow = crate::corpus::Reject;
 impl Row for RejectRow {
     const FILE: &'static str = "rejects.csv";
 
-    fn header(_: &Layout) -> Vec<String> {
-        texts(["file", "line", "id", "reason"])
+    fn columns(_: &Layout) -> Vec<Column> {
+        columns(&[
+            ("file", Text),
+            ("line", Count),
+            ("id", Text),
+            ("reason", Text),
+        ])
     }
 
     fn cells(&self) -> Vec<String> {
@@ -585,8 +594,14 @@ pub struct PositionRow {
 impl Row for PositionRow {
     const FILE: &'static str = "positions.csv";
 
-    fn header(_: &Layout) -> Vec<String> {
-        texts(["record", "article_id", "rejected", "mentions", "actors"])
+    fn columns(_: &Layout) -> Vec<Column> {
+        columns(&[
+            ("record", Count),
+            ("article_id", Text),
+            ("rejected", Count),
+            ("mentions", Count),
+            ("actors", Count),
+        ])
     }
 
     fn cells(&self) -> Vec<String> {

@@ -6,8 +6,8 @@ use std::path::Path;
 use std::process::Command;
 
 use slant::schema::{
-    write_table, ActorRow, ArticleRow, MentionRow, OutletRow, ReadRow, RejectRow, RunManifest,
-    TableReader,
+    write_table, ActorRow, ArticleRow, MentionRow, OutletRow, ReadRow, RejectRow, Row, RunManifest,
+    StoryRow, TableReader, VoiceRow,
 };
 
 fn round_trip<R: ReadRow>(run: &Path, copy: &Path, manifest: &RunManifest) {
@@ -39,7 +39,14 @@ fn every_table_reads_back_and_writes_the_same_bytes() {
     text.push_str("{\"id\": \"bad\", \"outlet\": \n");
     std::fs::write(&corpus, text).unwrap();
     let run = dir.path().join("run");
-    let flags = ["--keep-fields", "url", "--axis", "opposition,government"];
+    let flags = [
+        "--keep-fields",
+        "url",
+        "--axis",
+        "opposition,government",
+        "--output-format",
+        "csv,parquet",
+    ];
     let mut extra: Vec<&OsStr> = flags.iter().map(OsStr::new).collect();
     extra.push(corpus.as_os_str());
     crate::common::score_on_candle(Path::new(env!("CARGO_BIN_EXE_slant")), &run, &extra);
@@ -52,6 +59,60 @@ fn every_table_reads_back_and_writes_the_same_bytes() {
     round_trip::<ArticleRow>(&run, &copy, &manifest);
     round_trip::<OutletRow>(&run, &copy, &manifest);
     round_trip::<RejectRow>(&run, &copy, &manifest);
+    parquet_copies_match_the_csv(&run, &manifest);
+}
+
+/// Each table's Parquet copy holds the CSV's columns and rows (typed, then written back as the
+/// CSV writes them), run.json vouches for it, and writing it again gives the same bytes.
+fn parquet_copies_match_the_csv(run: &Path, manifest: &RunManifest) {
+    use slant::schema::parquet_tables::{export, file_name, rows_as_written};
+    let tables = [
+        MentionRow::FILE,
+        ActorRow::FILE,
+        ArticleRow::FILE,
+        OutletRow::FILE,
+        VoiceRow::FILE,
+        StoryRow::FILE,
+        RejectRow::FILE,
+    ];
+    let mut before = Vec::new();
+    for csv_file in tables {
+        let parquet = run.join(file_name(csv_file));
+        let bytes = std::fs::read(&parquet).unwrap();
+        let record = manifest.table(&file_name(csv_file)).unwrap();
+        assert_eq!(record.sha256, slant::util::sha256_hex(&bytes), "{csv_file}");
+        let mut csv = csv::Reader::from_path(run.join(csv_file)).unwrap();
+        let header: Vec<String> = csv.headers().unwrap().iter().map(String::from).collect();
+        let rows: Vec<Vec<String>> = csv
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect();
+        assert_eq!(record.rows, rows.len() as u64, "{csv_file}");
+        let (columns, typed) = rows_as_written(&parquet).unwrap();
+        assert_eq!(columns, header, "{csv_file}");
+        assert_eq!(typed, rows, "{csv_file}");
+        before.push(bytes);
+    }
+    assert!(before[0].len() > 1000, "mentions.parquet has the mentions");
+    export(run).unwrap();
+    for (csv_file, bytes) in tables.iter().zip(before) {
+        let again = std::fs::read(run.join(file_name(csv_file))).unwrap();
+        assert!(
+            again == bytes,
+            "{csv_file}: the Parquet copy is not deterministic"
+        );
+    }
+    // compare reads the run as before: the copies sit beside the tables it reads.
+    let compare = Command::new(env!("CARGO_BIN_EXE_slant"))
+        .args(["--quiet", "compare"])
+        .arg(run)
+        .output()
+        .unwrap();
+    assert!(
+        compare.status.success(),
+        "{}",
+        String::from_utf8_lossy(&compare.stderr)
+    );
 }
 
 /// A folder whose tables are not the ones its run.json records (another run's mentions.csv
