@@ -133,6 +133,9 @@ pub struct RunManifest {
     /// The tables of the run, as written.
     #[serde(default)]
     pub tables: Vec<TableRecord>,
+    /// Each table's columns (name and kind) by file name: how a reader types the CSV.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub columns: BTreeMap<String, Vec<super::Column>>,
     pub seconds: f64,
     /// The parts a merged run was made of (absent in a run scored whole).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

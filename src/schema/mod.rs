@@ -22,6 +22,7 @@ use crate::util::{AtomicFile, Hasher, HashingReader, HashingWriter, IoError, Rea
 pub use manifest::{
     Counts, ModelInfo, PartRecord, RegistryFile, RunFlags, RunManifest, TableRecord,
 };
+pub use tables::score_columns;
 pub use tables::{
     ActorRow, ArticleRow, CampCell, MentionRow, OutletRow, PositionRow, RejectRow, StoryRow,
     VoiceRow, SCORE_TABLES,

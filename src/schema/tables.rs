@@ -632,6 +632,23 @@ impl ReadRow for PositionRow {
 }
 
 /// The tables `slant score` writes, in the order they are listed in run.json.
+/// The columns of each table `slant score` writes, by file name, for run.json: what a reader
+/// that does not link slant (Python's `slant.read_run`) types the CSV columns by.
+pub fn score_columns(layout: &Layout) -> std::collections::BTreeMap<String, Vec<Column>> {
+    [
+        (MentionRow::FILE, MentionRow::columns(layout)),
+        (ActorRow::FILE, ActorRow::columns(layout)),
+        (ArticleRow::FILE, ArticleRow::columns(layout)),
+        (RejectRow::FILE, RejectRow::columns(layout)),
+        (OutletRow::FILE, OutletRow::columns(layout)),
+        (VoiceRow::FILE, VoiceRow::columns(layout)),
+        (StoryRow::FILE, StoryRow::columns(layout)),
+    ]
+    .into_iter()
+    .map(|(file, columns)| (file.to_string(), columns))
+    .collect()
+}
+
 pub const SCORE_TABLES: [&str; 7] = [
     MentionRow::FILE,
     ActorRow::FILE,

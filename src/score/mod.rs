@@ -387,6 +387,10 @@ fn manifest(
             shard: options.shard,
         },
         counts: counts.clone(),
+        columns: crate::schema::score_columns(&Layout {
+            camps: registry.camps(),
+            keep: options.fields.keep.clone(),
+        }),
         tables: Vec::new(),
         seconds: 0.0,
         parts: Vec::new(),

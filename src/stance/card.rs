@@ -141,8 +141,9 @@ impl ShippedModel {
     }
 
     /// Where it is looked for, in order: a `models` folder next to the executable (an
-    /// installed copy), the user data folder (`slant fetch`'s cache), and the source tree the
-    /// binary was built from.
+    /// installed copy), `../share/slant/models` from it (where the Python wheel installs the
+    /// models beside its `bin/slant`, as Unix packages lay out data), the user data folder
+    /// (`slant fetch`'s cache), and the source tree the binary was built from.
     pub fn places(self) -> Vec<PathBuf> {
         let mut roots = Vec::new();
         if let Some(dir) = std::env::current_exe()
@@ -150,6 +151,7 @@ impl ShippedModel {
             .and_then(|exe| exe.parent().map(Path::to_path_buf))
         {
             roots.push(dir.join("models"));
+            roots.push(dir.join("../share/slant/models"));
         }
         roots.push(cache_dir().join("models"));
         roots.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("models"));
@@ -481,6 +483,7 @@ mod tests {
                 model.places(),
                 [
                     exe_dir.parent().unwrap().join("models"),
+                    exe_dir.parent().unwrap().join("../share/slant/models"),
                     crate::fetch::cache_dir().join("models"),
                     Path::new(env!("CARGO_MANIFEST_DIR")).join("models"),
                 ]

@@ -130,6 +130,7 @@ fn write_manifest(dir: &Path, axis: Option<Axis>) {
             .iter()
             .filter_map(|file| record(dir, file))
             .collect(),
+        columns: Default::default(),
         seconds: 0.0,
         parts: Vec::new(),
     }
