@@ -26,12 +26,16 @@ pub fn run(args: Args, quiet: bool) -> Result<()> {
     let (bar, observe) = merge_observer(quiet);
     let summary = slant::score::merge::merge(&args.parts, &args.out, args.force, observe)?;
     bar.finish_and_clear();
-    // Parts scored with Parquet copies make a merged run with them.
-    if args.parts.first().is_some_and(|part| {
+    // The merged run has the parts' formats: Parquet copies where they had them, and no CSV
+    // where they kept only the copies.
+    if let Some(part) = args.parts.first() {
         let mentions = slant::schema::parquet_tables::file_name(MentionRow::FILE);
-        part.join(mentions).exists()
-    }) {
-        super::export::parquet(&summary.out, quiet)?;
+        if part.join(mentions).exists() {
+            super::export::parquet(&summary.out, quiet)?;
+            if !part.join(MentionRow::FILE).exists() {
+                slant::schema::parquet_tables::drop_csv(&summary.out)?;
+            }
+        }
     }
     let c = &summary.counts;
     eprintln!(

@@ -47,9 +47,8 @@ pub struct Args {
     /// Output directory.
     #[arg(long)]
     out: PathBuf,
-    /// The tables' formats: csv, or csv,parquet (or parquet) for typed Parquet copies
-    /// beside the CSV, which is always written (the same as `slant export RUN --to parquet`
-    /// afterwards).
+    /// The tables' formats: csv, parquet (typed, compact; compare, report and merge read
+    /// it), or csv,parquet for both (the same as `slant export RUN --to parquet` afterwards).
     #[arg(long, value_delimiter = ',', default_value = "csv")]
     output_format: Vec<OutputFormat>,
     #[command(flatten)]
@@ -231,6 +230,7 @@ pub fn run(args: Args, quiet: bool) -> Result<()> {
     };
     let bar = ScoreBar::new(quiet);
     let parquet = args.output_format.contains(&OutputFormat::Parquet);
+    let csv = args.output_format.contains(&OutputFormat::Csv);
     let summary = slant::score::score(
         &options,
         &registry,
@@ -253,6 +253,9 @@ pub fn run(args: Args, quiet: bool) -> Result<()> {
     }
     if parquet {
         super::export::parquet(&summary.out, quiet)?;
+        if !csv {
+            slant::schema::parquet_tables::drop_csv(&summary.out)?;
+        }
     }
     if !quiet {
         print!("{}", slant::report::outlet_summary(&summary.outlets));

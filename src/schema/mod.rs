@@ -248,10 +248,16 @@ impl Cells<'_> {
     }
 }
 
+/// Where a table's rows come from: its CSV, or (where the CSV is gone) its Parquet copy.
+enum Source {
+    Csv(csv::Reader<HashingReader<std::fs::File>>),
+    Parquet(parquet_tables::ParquetRows),
+}
+
 /// Reads a table of a run directory, row by row, checking its header.
 pub struct TableReader<R> {
     path: PathBuf,
-    reader: csv::Reader<HashingReader<std::fs::File>>,
+    reader: Source,
     positions: Vec<usize>,
     header: Vec<String>,
     layout: Layout,
@@ -263,9 +269,24 @@ pub struct TableReader<R> {
 }
 
 impl<R: ReadRow> TableReader<R> {
-    /// Opens the table of the run whose run.json is `manifest`.
+    /// Opens the table of the run whose run.json is `manifest`: its CSV, or where run.json
+    /// lists no CSV (a Parquet-only run) or the CSV is gone, its Parquet copy.
     pub fn open(dir: &Path, manifest: &RunManifest) -> Result<Self, SchemaError> {
         let path = dir.join(R::FILE);
+        let copy = parquet_tables::file_name(R::FILE);
+        let csv = manifest.table(R::FILE).is_some() && path.exists();
+        if let (false, Some(recorded)) = (csv, manifest.table(&copy)) {
+            let path = dir.join(copy);
+            let rows = parquet_tables::ParquetRows::open(&path)?;
+            let found = rows.names.clone();
+            return Self::with_source(
+                path,
+                &manifest.layout(),
+                recorded.clone(),
+                Source::Parquet(rows),
+                &found,
+            );
+        }
         let recorded = manifest
             .table(R::FILE)
             .cloned()
@@ -301,15 +322,30 @@ impl<R: ReadRow> TableReader<R> {
             message: e.to_string(),
         })?;
         let mut reader = csv::Reader::from_reader(HashingReader::new(file, None));
-        let found: HashMap<String, usize> = reader
+        let found: Vec<String> = reader
             .headers()
             .map_err(|source| SchemaError::Csv {
                 path: path.clone(),
                 source,
             })?
             .iter()
+            .map(String::from)
+            .collect();
+        Self::with_source(path, layout, recorded, Source::Csv(reader), &found)
+    }
+
+    /// A reader of `source`, whose columns are `found`, for the columns of `layout`.
+    fn with_source(
+        path: PathBuf,
+        layout: &Layout,
+        recorded: TableRecord,
+        reader: Source,
+        found: &[String],
+    ) -> Result<Self, SchemaError> {
+        let found: HashMap<&str, usize> = found
+            .iter()
             .enumerate()
-            .map(|(i, h)| (h.to_string(), i))
+            .map(|(i, h)| (h.as_str(), i))
             .collect();
         let layout = layout.clone();
         let header = R::header(&layout);
@@ -317,7 +353,7 @@ impl<R: ReadRow> TableReader<R> {
             .iter()
             .map(|column| {
                 found
-                    .get(column)
+                    .get(column.as_str())
                     .copied()
                     .ok_or_else(|| SchemaError::Column {
                         path: path.clone(),
@@ -342,11 +378,28 @@ impl<R: ReadRow> TableReader<R> {
         &mut self,
         record: &mut csv::StringRecord,
     ) -> Option<Result<(u64, R), SchemaError>> {
-        match self.reader.read_record(record) {
+        let read = match &mut self.reader {
+            Source::Csv(reader) => reader
+                .read_record(record)
+                .map_err(|source| SchemaError::Csv {
+                    path: self.path.clone(),
+                    source,
+                }),
+            Source::Parquet(rows) => match rows.next_cells() {
+                None => Ok(false),
+                Some(Err(e)) => Err(e),
+                Some(Ok(cells)) => {
+                    *record = csv::StringRecord::from(cells);
+                    Ok(true)
+                }
+            },
+        };
+        match read {
             Ok(false) => None,
             Ok(true) => {
                 self.rows += 1;
-                let line = record.position().map_or(0, |p| p.line());
+                // A CSV row's line; a Parquet row's number counted like a line under a header.
+                let line = record.position().map_or(self.rows + 1, |p| p.line());
                 let mut cells = Cells {
                     record,
                     positions: &self.positions,
@@ -363,10 +416,7 @@ impl<R: ReadRow> TableReader<R> {
                         }),
                 )
             }
-            Err(source) => Some(Err(SchemaError::Csv {
-                path: self.path.clone(),
-                source,
-            })),
+            Err(e) => Some(Err(e)),
         }
     }
 
@@ -404,7 +454,10 @@ impl<R: ReadRow> TableReader<R> {
 
     /// After the last row: the row count and checksum must be those recorded.
     fn check(self) -> Result<(), SchemaError> {
-        let (sha256, _) = self.reader.into_inner().finish();
+        let sha256 = match self.reader {
+            Source::Csv(reader) => reader.into_inner().finish().0,
+            Source::Parquet(rows) => rows.sha256,
+        };
         if sha256 != self.recorded.sha256 || self.rows != self.recorded.rows {
             return Err(SchemaError::Mismatch {
                 path: self.path,

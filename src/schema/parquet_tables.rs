@@ -2,7 +2,8 @@
 //! columns in the same order, the same rows in the same order, typed by each column's `Kind`
 //! (text as UTF-8 strings, counts as 64-bit integers, numbers as doubles, flags as booleans;
 //! an empty count or number is null). They are made from the CSV tables as run.json vouches for
-//! them, and their checksums join run.json's.
+//! them, and their checksums join run.json's; a reader of a run reads a table's copy where its
+//! CSV is gone (`ParquetRows`).
 //!
 //! The files are byte-identical for identical tables: fixed row groups, no timestamps.
 
@@ -71,6 +72,32 @@ pub fn export(dir: &Path) -> Result<Vec<TableRecord>, SchemaError> {
     manifest.tables.extend(written.iter().cloned());
     manifest.write(dir)?;
     Ok(written)
+}
+
+/// Keeps only the Parquet copies of the run in `dir` (after `export`): run.json first stops
+/// listing the CSV tables, then they are deleted, so a crash in between leaves a readable run.
+pub fn drop_csv(dir: &Path) -> Result<(), SchemaError> {
+    let mut manifest = RunManifest::read(dir)?;
+    let copies: Vec<String> = manifest
+        .tables
+        .iter()
+        .filter(|t| t.file.ends_with(".parquet"))
+        .map(|t| t.file.clone())
+        .collect();
+    let has_copy = |csv: &str| copies.contains(&file_name(csv));
+    let dropped: Vec<String> = manifest
+        .tables
+        .iter()
+        .filter(|t| t.file.ends_with(".csv") && has_copy(&t.file))
+        .map(|t| t.file.clone())
+        .collect();
+    manifest.tables.retain(|t| !dropped.contains(&t.file));
+    manifest.write(dir)?;
+    for file in dropped {
+        let path = dir.join(file);
+        std::fs::remove_file(&path).map_err(IoError::at(&path))?;
+    }
+    Ok(())
 }
 
 /// Writes `R`'s table of the run in `dir` as Parquet beside its CSV; the record for run.json.
@@ -219,34 +246,68 @@ fn present<'a, T>(
     Ok((values, defined))
 }
 
+/// A Parquet copy read row by row as the CSV would give its rows (for a run whose CSV table is
+/// gone: `compare`, `report` and `merge` read either). The file's checksum is taken as it is
+/// opened, to be checked against run.json like the CSV's.
+pub struct ParquetRows {
+    rows: parquet::record::reader::RowIter<'static>,
+    pub names: Vec<String>,
+    pub sha256: String,
+    path: PathBuf,
+}
+
+impl ParquetRows {
+    pub fn open(path: &Path) -> Result<Self, SchemaError> {
+        let mut hasher = crate::util::Hasher::default();
+        let file = File::open(path).map_err(IoError::at(path))?;
+        hasher.update_from(file).map_err(IoError::at(path))?;
+        let file = File::open(path).map_err(IoError::at(path))?;
+        let reader = SerializedFileReader::new(file).map_err(ParquetError::at(path))?;
+        let names = reader
+            .metadata()
+            .file_metadata()
+            .schema_descr()
+            .columns()
+            .iter()
+            .map(|c| c.name().to_string())
+            .collect();
+        Ok(Self {
+            rows: parquet::record::reader::RowIter::from_file_into(Box::new(reader)),
+            names,
+            sha256: hasher.hex(),
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The next row's cells as the CSV writes them; `None` after the last.
+    pub fn next_cells(&mut self) -> Option<Result<Vec<String>, SchemaError>> {
+        let row = self.rows.next()?;
+        Some(
+            row.map(|row| row.get_column_iter().map(|(_, f)| as_written(f)).collect())
+                .map_err(ParquetError::at(&self.path)),
+        )
+    }
+}
+
+/// A Parquet value as the CSV writes it.
+fn as_written(field: &Field) -> String {
+    match field {
+        Field::Null => String::new(),
+        Field::Bool(b) => b.to_string(),
+        Field::Long(n) => n.to_string(),
+        Field::Double(x) => num(Some(*x)),
+        Field::Str(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
 /// The rows of a Parquet table as the CSV writes them (six decimals, empty for null): what a
 /// round trip is checked against.
 pub fn rows_as_written(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), SchemaError> {
-    let file = File::open(path).map_err(IoError::at(path))?;
-    let reader = SerializedFileReader::new(file).map_err(ParquetError::at(path))?;
-    let names = reader
-        .metadata()
-        .file_metadata()
-        .schema_descr()
-        .columns()
-        .iter()
-        .map(|c| c.name().to_string())
-        .collect();
-    let mut rows = Vec::new();
-    for row in reader.get_row_iter(None).map_err(ParquetError::at(path))? {
-        let row = row.map_err(ParquetError::at(path))?;
-        rows.push(
-            row.get_column_iter()
-                .map(|(_, field)| match field {
-                    Field::Null => String::new(),
-                    Field::Bool(b) => b.to_string(),
-                    Field::Long(n) => n.to_string(),
-                    Field::Double(x) => num(Some(*x)),
-                    Field::Str(s) => s.clone(),
-                    other => other.to_string(),
-                })
-                .collect(),
-        );
+    let mut rows = ParquetRows::open(path)?;
+    let mut out = Vec::new();
+    while let Some(cells) = rows.next_cells() {
+        out.push(cells?);
     }
-    Ok((names, rows))
+    Ok((rows.names, out))
 }

@@ -11,6 +11,7 @@ use crate::schema::{
     manifest, ActorRow, ArticleRow, Layout, MentionRow, OutletRow, PositionRow, RejectRow, Row,
     RunManifest, SchemaError, StoryRow, TableWriter, VoiceRow,
 };
+use crate::schema::{parquet_tables, SCORE_TABLES};
 use crate::util::failpoint::kill_point;
 use crate::util::IoError;
 
@@ -202,8 +203,8 @@ impl Sink {
 }
 
 /// Moves the finished tables of `manifest` from `out/.partial` into `out` and writes its
-/// run.json. The old run.json goes first, with the old run's `compare/` tables (derived
-/// from tables about to be replaced), and the new one comes last, listing each table's
+/// run.json. The old run.json goes first, with the old run's `compare/` tables and Parquet
+/// copies (derived from tables about to be replaced), and the new one comes last, listing each table's
 /// checksum: a crash in between leaves a folder without run.json, which readers refuse, and
 /// a resume finishes the moves. Tables already moved by an interrupted attempt are skipped.
 pub fn put_in_place(out: &Path, manifest: &RunManifest) -> Result<(), SchemaError> {
@@ -214,6 +215,9 @@ pub fn put_in_place(out: &Path, manifest: &RunManifest) -> Result<(), SchemaErro
     }
     // Only if nothing else (the user's own files) is in it.
     let _ = std::fs::remove_dir(&compare);
+    for file in SCORE_TABLES {
+        remove_if_present(&out.join(parquet_tables::file_name(file)))?;
+    }
     let partial = out.join(PARTIAL);
     for table in &manifest.tables {
         let from = partial.join(&table.file);

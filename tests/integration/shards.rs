@@ -374,8 +374,45 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Parts that keep only Parquet copies (`--output-format parquet`) merge into a run with only
+/// Parquet copies, byte-identical to one whole run's.
+fn parquet_only_parts_merge_to_the_bytes_of_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = corpus(dir.path());
+    let parquet = ["--output-format", "parquet"];
+    let whole = dir.path().join("whole");
+    succeeds(score(&input, &whole, &parquet));
+    let parts: Vec<PathBuf> = (0..2)
+        .map(|k| {
+            let part = dir.path().join(format!("part{k}"));
+            let shard = format!("{k}/2");
+            succeeds(score(
+                &input,
+                &part,
+                &[&parquet[..], &["--shard", &shard]].concat(),
+            ));
+            part
+        })
+        .collect();
+    let merged = dir.path().join("merged");
+    succeeds(merge(&parts, &merged, &[]));
+    for table in TABLES {
+        let copy = slant::schema::parquet_tables::file_name(table);
+        assert!(
+            !merged.join(table).exists(),
+            "{table} in a Parquet-only run"
+        );
+        let (a, b) = (
+            std::fs::read(whole.join(&copy)).unwrap(),
+            std::fs::read(merged.join(&copy)).unwrap(),
+        );
+        assert!(a == b, "{copy} differs from the whole run's");
+    }
+}
+
 crate::trials! {
     sharded_runs_merge_to_the_bytes_of_one_run,
+    parquet_only_parts_merge_to_the_bytes_of_one_run,
     merge_refuses_parts_that_do_not_make_one_run,
     a_killed_shard_resumes_to_the_same_part,
     many_inputs_by_pattern_or_list_score_as_one_file,
